@@ -1,0 +1,619 @@
+"""Code generation: IR procedures to Python source for a resumable state machine.
+
+Each procedure becomes a table of *block* functions ``def _bP_N(rt, v)``; a block runs and
+returns the number of the next block (or a negative control code, see :mod:`basic.vm.codes`).
+The VM's position is just (procedure, block number), so a run can stop between any two blocks
+and continue from JSON. Between suspension points the code is plain structured Python:
+
+* statements that cannot suspend (assignments, built-in calls, IFs and SELECTs over them) are
+  emitted inline;
+* a loop whose body cannot suspend and holds no other loop becomes a native ``while`` in a block
+  of its own (its *head*). It counts each iteration against ``rt.budget``; when the budget runs
+  out it stores the count and returns its own head, with the loop's whole state already in
+  variables (the loop variable and hidden ``#e``/``#p``/``#l``/``#i`` entries), so resuming
+  re-enters the ``while`` exactly where it stopped. Preemption therefore happens only at block
+  boundaries and loop iterations, which is what the property tests check.
+* anything else (keywords, user calls, labels, loops containing those or other loops) is split
+  into blocks joined by explicit jumps.
+
+Variables are a dict keyed by lower-case BASIC names; generated code sees only the helpers of
+:mod:`basic.vm.ops` and has no Python builtins. A table maps each generated line to the BASIC
+position it came from, so Python exceptions become errors at ``FILE:LINE:COL``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from basic import nodes as n
+from basic.builtins import BUILTINS
+from basic.compiler import ir
+from basic.errors import BasicSyntaxError
+
+END = -1  # fell off the end of the procedure
+
+_BINARY = {
+    "+": "add", "-": "sub", "*": "mul", "/": "div", "\\": "idiv", "MOD": "mod", "^": "power",
+    "&": "concat", "=": "eq", "==": "eq", "<>": "ne", "!=": "ne", "<": "lt", "<=": "le", ">": "gt",
+    ">=": "ge", "LIKE": "like",
+}
+_INT_FAST = {"+": "+", "-": "-", "*": "*", "MOD": "%"}
+_CMP_FAST = {"=": "==", "==": "==", "<>": "!=", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
+_BOOLEAN_CALLS = {"CASECMP"}
+_BOOLEAN_OPS = {"=", "==", "<>", "!=", "<", "<=", ">", ">=", "LIKE", "IN", "NOT IN", "AND", "OR"}
+_INTERNAL = {"FORNUM": "fornum", "FORSTEP": "forstep", "EACHLIST": "eachlist", "CASECMP": "case_compare"}
+_ERR_NAMES = {"err": "rt.err_number", "err_number": "rt.err_number", "err_description": "rt.err_description"}
+
+
+@dataclass(slots=True)
+class _Loop:
+    exit_kind: str
+    native: bool
+    exit_block: int | None
+
+
+@dataclass
+class ProcCode:
+    """What the generator produced for one procedure (before ``exec``)."""
+
+    name: str
+    function_names: dict[int, str] = field(default_factory=dict)
+    positions: dict[int, tuple[int, int]] = field(default_factory=dict)
+
+
+class ScriptCodegen:
+    """Accumulates the Python module for a whole script."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.lines: list[str] = []
+        self.line_positions: list[tuple[int, int]] = [(0, 0)]  # index = generated line number
+        self.builtin_globals: dict[str, object] = {}
+
+    def add_line(self, text: str, pos: tuple[int, int]) -> None:
+        self.lines.append(text)
+        self.line_positions.append(pos)
+
+    def builtin_name(self, upper: str) -> str:
+        key = "_B_" + "".join(c if c.isalnum() else "_" for c in upper)
+        if key not in self.builtin_globals:
+            self.builtin_globals[key] = BUILTINS[upper].func
+        return key
+
+    def source(self) -> str:
+        return "\n".join(self.lines) + "\n"
+
+
+class ProcCodegen:
+    """Generates the blocks of one procedure."""
+
+    def __init__(self, script: ScriptCodegen, index: int, name: str, body: list, *, safe: bool,
+                 is_function: bool) -> None:
+        self.script = script
+        self.index = index
+        self.name = name
+        self.safe = safe  # the procedure uses ON ERROR: every statement gets its own handler
+        self.is_function = is_function
+        self.blocks: dict[int, list[tuple[int, str, tuple[int, int]]]] = {}
+        self.positions: dict[int, tuple[int, int]] = {}
+        self.next_id = 0
+        self.cur: int | None = None
+        self.loops: list[_Loop] = []
+        self.in_native_loop = False
+        self.temp_counter = 0
+        self.labels: dict[str, int] = {}
+        self.entry = self.new_block()  # block 0: where a call starts
+        self._collect_labels(body)
+        self.body = body
+
+    # --- block plumbing --------------------------------------------------------------------
+
+    def _collect_labels(self, body: list) -> None:
+        for s in body:
+            if isinstance(s, ir.SLabel):
+                if s.name in self.labels:
+                    raise self.error(f"label {s.name} is defined twice", s)
+                self.labels[s.name] = self.new_block()
+            elif isinstance(s, ir.SIf):
+                for _, b in s.branches:
+                    self._collect_labels(b)
+                if s.else_body:
+                    self._collect_labels(s.else_body)
+            elif isinstance(s, ir.SLoop):
+                self._collect_labels(s.pre)
+                self._collect_labels(s.body)
+
+    def error(self, message: str, node) -> BasicSyntaxError:
+        return BasicSyntaxError(message, file=self.script.file, line=node.line, column=node.column)
+
+    def new_block(self) -> int:
+        self.next_id += 1
+        return self.next_id - 1
+
+    def start(self, block: int, pos: tuple[int, int]) -> None:
+        self.cur = block
+        self.blocks[block] = []
+        self.positions[block] = pos
+
+    def emit(self, indent: int, text: str, pos: tuple[int, int]) -> None:
+        if self.cur is None:  # code after an unconditional jump: unreachable, keep it compiled
+            self.start(self.new_block(), pos)
+        self.blocks[self.cur].append((indent, text, pos))
+
+    def jump(self, indent: int, target: str, pos: tuple[int, int]) -> None:
+        """Emit ``return target``, storing the loop budget first inside a native loop."""
+        if self.in_native_loop:
+            self.emit(indent, "rt.budget = n", pos)
+        self.emit(indent, f"return {target}", pos)
+
+    def end_block(self, target: int | str, pos: tuple[int, int]) -> None:
+        self.emit(1, f"return {target}", pos)
+        self.cur = None
+
+    def generate(self) -> ProcCode:
+        self.start(self.entry, (0, 0))
+        self.stmts(self.body)
+        if self.cur is not None:
+            self.end_block(END, (0, 0))
+        code = ProcCode(self.name)
+        for block, lines in sorted(self.blocks.items()):
+            fname = f"_b{self.index}_{block}"
+            code.function_names[block] = fname
+            pos = self.positions.get(block, (0, 0))
+            if pos == (0, 0) and lines:
+                pos = lines[0][2]
+            code.positions[block] = pos
+            self.script.add_line(f"def {fname}(rt, v):", pos)
+            if not lines:
+                self.script.add_line(f"    return {END}", pos)
+            for indent, text, line_pos in lines:
+                self.script.add_line("    " * indent + text, line_pos)
+        return code
+
+    # --- expressions -----------------------------------------------------------------------
+
+    def ex(self, e: n.Expr) -> str:
+        if isinstance(e, n.Literal):
+            return repr(e.value)
+        if isinstance(e, n.Name):
+            if e.name in _ERR_NAMES:
+                return _ERR_NAMES[e.name]
+            return f"v[{e.name!r}]"
+        if isinstance(e, n.Member):
+            if isinstance(e.obj, n.Name) and e.obj.name == "err" and e.name in ("number", "description"):
+                return _ERR_NAMES["err_" + e.name]
+            return f"mem({self.ex(e.obj)}, {e.name!r})"
+        if isinstance(e, n.Index):
+            return f"idx({self.ex(e.obj)}, {self.ex(e.index)})"
+        if isinstance(e, n.Call):
+            if e.name in _INTERNAL:
+                return f"{_INTERNAL[e.name]}({', '.join(self.ex(a) for a in e.args)})"
+            upper = e.name.upper()
+            func = self.script.builtin_name(upper)
+            args = ", ".join(self.ex(a) for a in e.args)
+            if BUILTINS[upper].needs_context:
+                args = f"rt, {args}" if args else "rt"
+            return f"{func}({args})"
+        if isinstance(e, n.MethodCall):
+            return self.method(e)
+        if isinstance(e, n.Unary):
+            inner = self.ex(e.operand)
+            if e.op == "-":
+                return f"neg({inner})"
+            if e.op == "+":
+                return f"pos({inner})"
+            if e.op == "NOT":
+                return f"(not {self.cond(e.operand)})"
+            if e.op == "BOOL":
+                return self.cond(e.operand)
+            raise self.error(f"unknown operator {e.op}", e)
+        if isinstance(e, n.Binary):
+            op = e.op.upper()
+            if op == "AND":
+                return f"({self.cond(e.left)} and {self.cond(e.right)})"
+            if op == "OR":
+                return f"({self.cond(e.left)} or {self.cond(e.right)})"
+            if op == "IN":
+                return f"contains({self.ex(e.right)}, {self.ex(e.left)})"
+            if op == "NOT IN":
+                return f"(not contains({self.ex(e.right)}, {self.ex(e.left)}))"
+            if op not in _BINARY:
+                raise self.error(f"unknown operator {e.op}", e)
+            return self.binary(op, self.ex(e.left), self.ex(e.right))
+        if isinstance(e, n.Interpolated):
+            parts = [repr(p) if isinstance(p, str) else f"to_text({self.ex(p)})" for p in e.parts]
+            return f"''.join(({', '.join(parts)},))" if parts else "''"
+        if isinstance(e, n.ArrayLiteral):
+            return "[" + ", ".join(self.stored(x) for x in e.items) + "]"
+        if isinstance(e, n.MapLiteral):
+            return "{" + ", ".join(f"{k!r}: {self.stored(x)}" for k, x in e.entries) + "}"
+        raise self.error(f"cannot compile {type(e).__name__} here", e)
+
+    def temps(self) -> tuple[str, str]:
+        self.temp_counter += 2
+        return f"_{self.temp_counter - 1}", f"_{self.temp_counter}"
+
+    def binary(self, op: str, left: str, right: str) -> str:
+        """An operator call, with an inline fast path for the common case of two integers
+        (arithmetic) or two values of one plain type (comparison); everything else goes
+        through :mod:`basic.values`, which defines the semantics."""
+        func = _BINARY[op]
+        if not (self.loops or self.name):
+            # Straight-line code of the main body runs once: keep it small to compile fast.
+            return f"{func}({left}, {right})"
+        if op in _INT_FAST:
+            a, b = self.temps()
+            guard = f"({a} := {left}).__class__ is ({b} := {right}).__class__ is int"
+            if op == "MOD":
+                return f"({a} % {b} if {guard} and {a} >= 0 < {b} else mod({a}, {b}))"
+            return f"({a} {_INT_FAST[op]} {b} if {guard} else {func}({a}, {b}))"
+        if op in _CMP_FAST:
+            a, b = self.temps()
+            guard = f"({a} := {left}).__class__ is ({b} := {right}).__class__ in _PLAIN"
+            return f"({a} {_CMP_FAST[op]} {b} if {guard} else {func}({a}, {b}))"
+        return f"{func}({left}, {right})"
+
+    def stored(self, e: n.Expr) -> str:
+        """The expression as a value to store: copied when it could alias another variable."""
+        from basic.compiler.lower import needs_copy
+
+        code = self.ex(e)
+        return f"cp({code})" if needs_copy(e) else code
+
+    def cond(self, e: n.Expr) -> str:
+        """A Python truth value for a BASIC condition."""
+        if isinstance(e, n.Binary) and e.op.upper() in _BOOLEAN_OPS:
+            return self.ex(e)
+        if isinstance(e, n.Unary) and e.op in ("NOT", "BOOL"):
+            return self.ex(e)
+        if isinstance(e, n.Literal) and isinstance(e.value, bool):
+            return repr(e.value)
+        if isinstance(e, n.Call) and e.name in _BOOLEAN_CALLS:
+            return self.ex(e)
+        return f"truthy({self.ex(e)})"
+
+    def path(self, t: n.Expr) -> tuple[str, str]:
+        """``(base variable, steps tuple source)`` of an assignable target."""
+        steps: list[str] = []
+        while not isinstance(t, n.Name):
+            if isinstance(t, n.Member):
+                steps.append(f"('.', {t.name!r})")
+                t = t.obj
+            elif isinstance(t, n.Index):
+                steps.append(f"('[', {self.ex(t.index)})")
+                t = t.obj
+            else:
+                raise self.error("only a variable, a field or an element can be changed", t)
+        steps.reverse()
+        return t.name, "(" + "".join(s + ", " for s in steps) + ")"
+
+    def method(self, e: n.MethodCall) -> str:
+        args = "[" + ", ".join(self.stored(a) for a in e.args) + "]"
+        if isinstance(e.obj, (n.Name, n.Member, n.Index)) and not (
+            isinstance(e.obj, n.Name) and e.obj.name in _ERR_NAMES
+        ):
+            try:
+                base, steps = self.path(e.obj)
+            except BasicSyntaxError:
+                base = None
+            if base is not None:
+                return f"method_ref(rt, v, {base!r}, {steps}, {e.name.upper()!r}, {args})"
+        return f"method_value(rt, {self.ex(e.obj)}, {e.name.upper()!r}, {args})"
+
+    # --- statements ------------------------------------------------------------------------
+
+    def stmts(self, body: list) -> None:
+        for s in body:
+            self.stmt(s)
+
+    def is_native(self, s) -> bool:
+        if isinstance(s, (ir.SAssign, ir.SEval, ir.SOnError, ir.SGoto, ir.SReturn, ir.SExit, ir.SEnsureMap)):
+            return True
+        if isinstance(s, ir.SIf):
+            bodies = [b for _, b in s.branches] + ([s.else_body] if s.else_body else [])
+            return all(self.is_native(x) for b in bodies for x in b)
+        return False
+
+    def stmt(self, s) -> None:
+        pos = (s.line, s.column)
+        if self.is_native(s):
+            self.native(s, 1)
+        elif isinstance(s, ir.SIf):
+            self.lowered_if(s)
+        elif isinstance(s, ir.SLoop):
+            if not s.pre and all(self.is_native(x) for x in s.body):
+                self.native_loop(s)
+            else:
+                self.lowered_loop(s)
+        elif isinstance(s, ir.SKeyword):
+            nxt = self.new_block()
+            args = self.kw_args(s.args)
+            self.guarded_call(f"rt.kw({s.site}, {args}, {nxt}, {s.target!r})", nxt, pos)
+            self.start(nxt, pos)
+        elif isinstance(s, ir.SCall):
+            nxt = self.new_block()
+            args = "[" + ", ".join(self.stored(a) for a in s.args) + "]"
+            call = f"rt.call({s.name!r}, {args}, {nxt}, {s.target!r}, {s.external!r}, {s.line}, {s.column})"
+            self.guarded_call(call, nxt, pos)
+            self.start(nxt, pos)
+        elif isinstance(s, ir.SLabel):
+            block = self.labels[s.name]
+            if self.cur is not None:
+                self.end_block(block, pos)
+            self.start(block, pos)
+        else:
+            raise self.error(f"cannot compile {type(s).__name__}", s)
+
+    def guarded_call(self, call: str, nxt: int, pos: tuple[int, int]) -> None:
+        if self.safe:
+            self.emit(1, "try:", pos)
+            self.emit(2, f"_a = {call}", pos)
+            self.emit(1, "except Exception as _e:", pos)
+            self.emit(2, f"rt.handle(_e, {pos[0]}, {pos[1]})", pos)
+            self.emit(2, f"return {nxt}", pos)
+            self.end_block("_a", pos)
+        else:
+            self.end_block(call, pos)
+
+    def kw_args(self, args: dict) -> str:
+        parts = []
+        for key, value in args.items():
+            if isinstance(value, list):
+                items = ", ".join(self.kw_value(x) for x in value)
+                parts.append(f"{key!r}: [{items}]")
+            else:
+                parts.append(f"{key!r}: {self.kw_value(value)}")
+        return "{" + ", ".join(parts) + "}"
+
+    def kw_value(self, value) -> str:
+        if isinstance(value, n.Node):
+            return self.stored(value)
+        if isinstance(value, list):
+            return "[" + ", ".join(self.kw_value(x) for x in value) + "]"
+        if isinstance(value, dict):
+            return self.kw_args(value)
+        return repr(value)
+
+    def cond_code(self, e: n.Expr, indent: int, pos: tuple[int, int]) -> str:
+        """Condition source; in safe procedures an error in it is handled and counts as false."""
+        if not self.safe:
+            return self.cond(e)
+        self.emit(indent, "try:", pos)
+        self.emit(indent + 1, f"_c = {self.cond(e)}", pos)
+        self.emit(indent, "except Exception as _e:", pos)
+        self.emit(indent + 1, f"rt.handle(_e, {pos[0]}, {pos[1]})", pos)
+        self.emit(indent + 1, "_c = False", pos)
+        return "_c"
+
+    def native(self, s, indent: int) -> None:
+        """Emit a statement that cannot suspend as inline Python."""
+        pos = (s.line, s.column)
+        if isinstance(s, ir.SIf):
+            self.native_if(s.branches, s.else_body, indent, pos)
+            return
+        if isinstance(s, ir.SGoto):
+            if s.label not in self.labels:
+                raise self.error(f"GOTO {s.label}: there is no label {s.label}: in this procedure", s)
+            self.jump(indent, str(self.labels[s.label]), pos)
+            return
+        if isinstance(s, ir.SExit):
+            self.native_exit(s, indent, pos)
+            return
+        if isinstance(s, ir.SReturn):
+            value = self.stored(s.value) if s.value is not None else "None"
+            if self.safe:
+                self.emit(indent, "try:", pos)
+                self.emit(indent + 1, f"_r = {value}", pos)
+                self.emit(indent, "except Exception as _e:", pos)
+                self.emit(indent + 1, f"rt.handle(_e, {pos[0]}, {pos[1]})", pos)
+                self.emit(indent + 1, "_r = None", pos)
+                value = "_r"
+            self.jump(indent, f"rt.ret({value})", pos)
+            return
+        if isinstance(s, ir.SOnError):
+            if s.mode == "goto":
+                if s.label not in self.labels:
+                    raise self.error(f"ON ERROR GOTO {s.label}: there is no label {s.label}: here", s)
+                self.emit(indent, f"rt.on_error({self.labels[s.label]})", pos)
+            else:
+                self.emit(indent, f"rt.on_error({s.mode!r})", pos)
+            return
+        code = self.simple(s)
+        if self.safe:
+            self.emit(indent, "try:", pos)
+            self.emit(indent + 1, code, pos)
+            self.emit(indent, "except Exception as _e:", pos)
+            self.emit(indent + 1, f"rt.handle(_e, {pos[0]}, {pos[1]})", pos)
+        else:
+            self.emit(indent, code, pos)
+
+    def simple(self, s) -> str:
+        if isinstance(s, ir.SAssign):
+            value = f"cp({self.ex(s.value)})" if s.copy else self.ex(s.value)
+            if isinstance(s.target, n.Name):
+                if s.target.name in _ERR_NAMES:
+                    raise self.error(f"{s.target.name.upper()} is read-only: it holds the last error", s)
+                return f"v[{s.target.name!r}] = {value}"
+            base, steps = self.path(s.target)
+            return f"set_path(v, {base!r}, {steps}, {value})"
+        if isinstance(s, ir.SEval):
+            return self.ex(s.expr)
+        if isinstance(s, ir.SEnsureMap):
+            base, steps = self.path(s.target)
+            return f"ensure_map(v, {base!r}, {steps})"
+        raise self.error(f"cannot compile {type(s).__name__}", s)
+
+    def native_if(self, branches: list, else_body: list | None, indent: int, pos: tuple[int, int]) -> None:
+        cond, body = branches[0]
+        self.emit(indent, f"if {self.cond_code(cond, indent, pos)}:", pos)
+        self.native_body(body, indent + 1, pos)
+        rest = branches[1:]
+        if rest and not self.safe:
+            for cond, body in rest:
+                self.emit(indent, f"elif {self.cond(cond)}:", pos)
+                self.native_body(body, indent + 1, pos)
+            rest = []
+        if rest:
+            self.emit(indent, "else:", pos)
+            self.native_if(rest, else_body, indent + 1, pos)
+        elif else_body:
+            self.emit(indent, "else:", pos)
+            self.native_body(else_body, indent + 1, pos)
+
+    def native_body(self, body: list, indent: int, pos: tuple[int, int]) -> None:
+        if not body:
+            self.emit(indent, "pass", pos)
+        for s in body:
+            self.native(s, indent)
+
+    def _exit_target(self, s: ir.SExit) -> _Loop | None:
+        kinds = {"FOR": ("FOR",), "DO": ("DO", "WHILE"), "WHILE": ("WHILE", "DO")}.get(s.kind)
+        if kinds is None:
+            return None
+        for loop in reversed(self.loops):
+            if loop.exit_kind in kinds:
+                return loop
+        raise self.error(f"EXIT {s.kind} is not inside a {s.kind} loop", s)
+
+    def native_exit(self, s: ir.SExit, indent: int, pos: tuple[int, int]) -> None:
+        if s.kind in ("SUB", "FUNCTION"):
+            self.jump(indent, str(END), pos)
+            return
+        loop = self._exit_target(s)
+        if loop is None:
+            raise self.error(f"EXIT {s.kind}: expected EXIT FOR, DO, WHILE, SUB or FUNCTION", s)
+        if loop.native and self.loops and self.loops[-1] is loop:
+            self.emit(indent, "break", pos)
+        else:
+            self.jump(indent, str(loop.exit_block), pos)
+
+    # --- loops ------------------------------------------------------------------------------
+
+    def loop_test(self, s: ir.SLoop, indent: int, pos: tuple[int, int]) -> str | None:
+        """Python source that is true when the loop must stop (before its body), or None."""
+        if s.kind == "for":
+            end, step = s.hidden
+            if self.in_native_loop:  # _e and _s were read before the while
+                return (f"(_i > _e if _s > 0 else _i < _e) if (_i := v[{s.var!r}]).__class__ is int "
+                        f"or _i.__class__ is float else for_done(_i, _e, _s)")
+            return f"for_done(v[{s.var!r}], v[{end!r}], v[{step!r}])"
+        if s.kind == "each":
+            items, index = s.hidden
+            return f"v[{index!r}] >= len(v[{items!r}])"
+        if s.cond is None:
+            return None
+        code = self.cond_code(s.cond, indent, pos)
+        return code if s.until else f"not {code}"
+
+    def loop_advance(self, s: ir.SLoop, indent: int, pos: tuple[int, int]) -> None:
+        if s.kind == "for":
+            step = s.hidden[1]
+            if self.in_native_loop:
+                self.emit(indent, f"v[{s.var!r}] = (_i + _s if (_i := v[{s.var!r}]).__class__ is "
+                          f"_s.__class__ is int else add(_i, _s))", pos)
+            else:
+                self.emit(indent, f"v[{s.var!r}] = add(v[{s.var!r}], v[{step!r}])", pos)
+
+    def loop_fetch(self, s: ir.SLoop, indent: int, pos: tuple[int, int]) -> None:
+        if s.kind == "each":
+            items, index = s.hidden
+            self.emit(indent, f"v[{s.var!r}] = cp(v[{items!r}][v[{index!r}]])", pos)
+            self.emit(indent, f"v[{index!r}] += 1", pos)
+
+    def loop_cleanup(self, s: ir.SLoop, indent: int, pos: tuple[int, int]) -> None:
+        for hidden in s.hidden:
+            if hidden:
+                self.emit(indent, f"v.pop({hidden!r}, None)", pos)
+
+    def native_loop(self, s: ir.SLoop) -> None:
+        pos = (s.line, s.column)
+        head = self.new_block()
+        if self.cur is not None:
+            self.end_block(head, pos)
+        self.start(head, pos)
+        self.emit(1, "n = rt.budget", pos)
+        if s.kind == "for":
+            self.emit(1, f"_e = v[{s.hidden[0]!r}]", pos)
+            self.emit(1, f"_s = v[{s.hidden[1]!r}]", pos)
+        self.emit(1, "while True:", pos)
+        loop = _Loop(s.exit_kind, True, None)
+        self.loops.append(loop)
+        self.in_native_loop = True
+        try:
+            if s.test_first:
+                test = self.loop_test(s, 2, pos)
+                if test is not None:
+                    self.emit(2, f"if {test}:", pos)
+                    self.emit(3, "break", pos)
+                self.loop_fetch(s, 2, pos)
+            for x in s.body:
+                self.native(x, 2)
+            if not s.test_first:
+                test = self.loop_test(s, 2, pos)
+                if test is not None:
+                    self.emit(2, f"if {test}:", pos)
+                    self.emit(3, "break", pos)
+            self.loop_advance(s, 2, pos)
+            self.emit(2, "n -= 1", pos)
+            self.emit(2, "if n <= 0:", pos)
+            self.emit(3, "rt.budget = n", pos)
+            self.emit(3, f"return {head}", pos)
+        finally:
+            self.loops.pop()
+            self.in_native_loop = False
+        self.emit(1, "rt.budget = n", pos)
+        self.loop_cleanup(s, 1, pos)
+
+    def lowered_loop(self, s: ir.SLoop) -> None:
+        pos = (s.line, s.column)
+        head, exit_block = self.new_block(), self.new_block()
+        if self.cur is not None:
+            self.end_block(head, pos)
+        self.start(head, pos)
+        self.loops.append(_Loop(s.exit_kind, False, exit_block))
+        try:
+            if s.test_first:
+                self.stmts(s.pre)
+                test = self.loop_test(s, 1, pos)
+                if test is not None:
+                    self.emit(1, f"if {test}:", pos)
+                    self.emit(2, f"return {exit_block}", pos)
+                self.loop_fetch(s, 1, pos)
+                self.stmts(s.body)
+                self.loop_advance(s, 1, pos)
+                if self.cur is not None:
+                    self.end_block(head, pos)
+            else:
+                self.stmts(s.body)
+                self.stmts(s.pre)
+                test = self.loop_test(s, 1, pos)
+                if test is not None:
+                    self.emit(1, f"if {test}:", pos)
+                    self.emit(2, f"return {exit_block}", pos)
+                if self.cur is not None:
+                    self.end_block(head, pos)
+        finally:
+            self.loops.pop()
+        self.start(exit_block, pos)
+        self.loop_cleanup(s, 1, pos)
+
+    def lowered_if(self, s: ir.SIf) -> None:
+        pos = (s.line, s.column)
+        after = self.new_block()
+        for cond, body in s.branches:
+            then = self.new_block()
+            code = self.cond_code(cond, 1, pos)
+            self.emit(1, f"if {code}:", pos)
+            self.emit(2, f"return {then}", pos)
+            otherwise = self.new_block()
+            self.end_block(otherwise, pos)
+            self.start(then, pos)
+            self.stmts(body)
+            if self.cur is not None:
+                self.end_block(after, pos)
+            self.start(otherwise, pos)
+        if s.else_body:
+            self.stmts(s.else_body)
+        if self.cur is not None:
+            self.end_block(after, pos)
+        self.start(after, pos)

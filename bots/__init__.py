@@ -1,0 +1,1 @@
+"""Bots: .gbai packages, their configuration, conversations, messages and memory."""

@@ -1,0 +1,8 @@
+from django.urls import path
+
+from bots.api.views import BotDetailApi, BotListApi
+
+urlpatterns = [
+    path("bots", BotListApi.as_view(), name="bots-list"),
+    path("bots/<str:name>", BotDetailApi.as_view(), name="bots-detail"),
+]

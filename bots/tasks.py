@@ -1,0 +1,16 @@
+"""Celery tasks of the bots app. Thin: they call services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from celery import shared_task
+
+from bots.realtime import bot_event_publish, bot_events_group
+
+
+@shared_task(name="bots.publish_event")
+def publish_event(bot_name: str, data: dict[str, Any]) -> str:
+    """Publish a bot event from a worker; returns the group it went to."""
+    bot_event_publish(bot_name=bot_name, data=data)
+    return bot_events_group(bot_name)

@@ -1,0 +1,1 @@
+"""The event bus: events, subscriptions and timers."""

@@ -1,0 +1,5 @@
+"""Every app's WebSocket routes, gathered in one list for the ASGI app."""
+
+from bots.routing import websocket_urlpatterns as bots_routes
+
+websocket_urlpatterns = [*bots_routes]

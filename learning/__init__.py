@@ -1,0 +1,1 @@
+"""Bot learning: knowledge rows, vector store and pattern mining."""

@@ -1,0 +1,1 @@
+"""LLM providers and the router that picks a model per request."""

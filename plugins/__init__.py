@@ -1,0 +1,1 @@
+"""The plugin registry: MCP servers, versions and permissions."""

@@ -1,0 +1,1 @@
+"""Durable multi-agent workflows: executions, steps and the engine."""
