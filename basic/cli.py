@@ -1,22 +1,33 @@
 """Command-line entry points of the language: ``gb check`` and ``gb run``.
 
 ``manage.py gb`` wires these in; they only need the ``basic`` package.
+
+``gb run`` runs one script as a one-user conversation on the console. Each TALK writes its
+message and a newline to stdout; each HEAR reads the next line of stdin (a typed HEAR that does
+not fit prints the hint and reads again); WAIT sleeps. Exit status: 0 when the script finished,
+1 on a script error (``FILE:LINE:COL: message`` on stderr), 3 when it stopped waiting for
+something the console cannot give (the end of stdin, an event, an approval), said on stderr.
+
+``gb check`` parses every .bas under the given files and folders (.gbai packages included) and
+prints ``FILE:LINE:COL: message`` for each problem; the exit status is 0 only if all parse.
 """
 
 from __future__ import annotations
 
-# --- gb run -------------------------------------------------------------------------------
-#
-# Contract: run one script as a one-user conversation on the console. Each TALK writes its
-# message and a newline to stdout; each HEAR reads the next line of stdin (a typed HEAR that
-# does not fit prints the hint and reads again); WAIT sleeps. Exit status: 0 when the script
-# finished, 1 on a script error (``FILE:LINE:COL: message`` on stderr), 3 when it stopped
-# waiting for something the console cannot give (the end of stdin, an event, an approval),
-# said on stderr.
-import time as _time
-from pathlib import Path as _Path
-from typing import Any as _Any
-from typing import TextIO as _TextIO
+import time
+from pathlib import Path
+from typing import Any, TextIO
+
+import basic.keywords  # noqa: F401  (registers the core keywords)
+from basic.compiler import compile_source
+from basic.errors import BasicError, BasicSyntaxError
+from basic.host import Origin
+from basic.journal import MemoryJournal
+from basic.limits import Limits
+from basic.parser import parse
+from basic.registry import KeywordRegistry
+from basic.registry import registry as default_registry
+from basic.vm import resume, start
 
 EXIT_FINISHED = 0
 EXIT_ERROR = 1
@@ -27,17 +38,19 @@ class ConsoleHost:
     """A host that talks on text streams and finds ``<name>.bas`` beside the script or in the
     ``.gbdialog`` folders of the package (``*.gbai``) it belongs to."""
 
-    def __init__(self, script_path: _Path, stdout: _TextIO, stderr: _TextIO, registry: _Any = None) -> None:
+    def __init__(
+        self, script_path: Path, stdout: TextIO, stderr: TextIO, registry: KeywordRegistry | None = None
+    ) -> None:
         self.script_path = script_path
         self.stdout = stdout
         self.stderr = stderr
         self.registry = registry
 
-    def talk(self, text: str) -> None:
+    def talk(self, text: str, *, origin: Origin) -> None:
         self.stdout.write(text + "\n")
         self.stdout.flush()
 
-    def talk_to(self, recipient: str, text: str) -> None:
+    def talk_to(self, recipient: str, text: str, *, origin: Origin) -> None:
         self.stdout.write(f"[to {recipient}] {text}\n")
         self.stdout.flush()
 
@@ -52,7 +65,7 @@ class ConsoleHost:
 
         return datetime.now().astimezone()
 
-    def search_folders(self) -> list[_Path]:
+    def search_folders(self) -> list[Path]:
         folders = [self.script_path.parent]
         for parent in self.script_path.parents:
             if parent.suffix.lower() == ".gbai":
@@ -70,18 +83,12 @@ class ConsoleHost:
         raise LookupError(name)
 
 
-def run_file(path: str | _Path, *, stdin: _TextIO, stdout: _TextIO, stderr: _TextIO,
-             registry: _Any = None, limits: _Any = None) -> int:
+def run_file(path: str | Path, *, stdin: TextIO, stdout: TextIO, stderr: TextIO,
+             registry: KeywordRegistry | None = None, limits: Limits | None = None) -> int:
     """Run ``path`` as a console conversation; returns the exit status (see above)."""
-    import basic.keywords  # noqa: F401  (registers the core keywords)
-    from basic.compiler import compile_source
-    from basic.errors import BasicError
-    from basic.journal import MemoryJournal
-    from basic.registry import registry as default_registry
-    from basic.vm import resume, start
 
     registry = registry if registry is not None else default_registry
-    script_path = _Path(path)
+    script_path = Path(path)
     try:
         source = script_path.read_text(encoding="utf-8")
     except OSError as exc:
@@ -104,7 +111,7 @@ def run_file(path: str | _Path, *, stdin: _TextIO, stdout: _TextIO, stderr: _Tex
         if result.status == "paused":
             result = resume(script, result.state, None, host, journal=journal, limits=limits)
             continue
-        value: _Any = None
+        value: Any = None
         if result.waiting_for == "input":
             line = stdin.readline()
             if not line:
@@ -113,25 +120,21 @@ def run_file(path: str | _Path, *, stdin: _TextIO, stdout: _TextIO, stderr: _Tex
                 return EXIT_WAITING
             value = line.rstrip("\r\n")
         elif result.waiting_for == "timer":
-            _time.sleep(max(0.0, float((result.detail or {}).get("seconds", 0))))
+            time.sleep(max(0.0, float((result.detail or {}).get("seconds", 0))))
         else:
             stderr.write(f"{path}: waiting for {result.waiting_for} {result.detail or ''}\n".rstrip() + "\n")
             return EXIT_WAITING
         result = resume(script, result.state, value, host, journal=journal, limits=limits)
 
 
-# --- gb check -----------------------------------------------------------------------------
-#
-# Contract: parse every .bas under the given files and folders (.gbai packages included) and
-# print FILE:LINE:COL: message for each problem; the exit status is 0 only if all parse.
 
 
-def bas_files(paths: list[str]) -> tuple[list[_Path], list[str]]:
+def bas_files(paths: list[str]) -> tuple[list[Path], list[str]]:
     """The .bas files named by or found under ``paths`` (sorted), and the paths that do not exist."""
-    found: list[_Path] = []
+    found: list[Path] = []
     missing: list[str] = []
     for name in paths:
-        path = _Path(name)
+        path = Path(name)
         if path.is_dir():
             found.extend(sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() == ".bas"))
         elif path.is_file():
@@ -141,11 +144,8 @@ def bas_files(paths: list[str]) -> tuple[list[_Path], list[str]]:
     return found, missing
 
 
-def check_paths(paths: list[str], out: _TextIO, registry: _Any = None) -> int:
+def check_paths(paths: list[str], out: TextIO, registry: KeywordRegistry | None = None) -> int:
     """Parse every script; print one ``FILE:LINE:COL: message`` line per problem; 0 if all parse."""
-    import basic.keywords  # noqa: F401  (registers the core keywords)
-    from basic.errors import BasicSyntaxError
-    from basic.parser import parse
 
     files, missing = bas_files(paths)
     status = 0

@@ -35,7 +35,10 @@ line with an open `(`, `[` or `{`.
 Numbers are integers (`42`) or decimals (`2.5`, `1e3`). `TRUE` and `FALSE` are booleans. Lists
 are written `[1, 2, 3]`; maps `#{name: "Ana", age: 30}`, `{"name": "Ana"}`, `{}` or
 `NEW OBJECT`. Fields are read with `order.total` and elements with `items[0]`; methods are called
-as `items.PUSH(x)`.
+as `items.PUSH(x)`. Assigning a list or map copies it. `PUSH items, x` and `items.PUSH(x)` change
+the list in place, while `copy = PUSH(items, x)` returns a new list and leaves `items` alone.
+Keywords that store into a variable (`HEAR`, `PUSH`) also take a field or a constant element:
+`HEAR order.qty`, `PUSH order.lines, line`.
 
 **Operators**, from the loosest to the tightest binding:
 

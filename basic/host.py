@@ -9,17 +9,32 @@ and the tests use :class:`BufferHost`. Keyword handlers reach app services throu
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol
 
 logger = logging.getLogger("basic.script")
 
 
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """Where a message comes from, so a host can record which script line said it.
+
+    ``kind`` is "text" for the script's own words and "hint" when the runtime asks again
+    after an answer that did not fit (a typed HEAR).
+    """
+
+    file: str
+    line: int
+    column: int
+    kind: str = "text"
+
+
 class Host(Protocol):
-    def talk(self, text: str) -> None:
+    def talk(self, text: str, *, origin: Origin) -> None:
         """Send a message to the user of the conversation (TALK)."""
 
-    def talk_to(self, recipient: str, text: str) -> None:
+    def talk_to(self, recipient: str, text: str, *, origin: Origin) -> None:
         """Send a message to another address or channel (TALK TO)."""
 
     def print(self, text: str) -> None:
@@ -42,15 +57,17 @@ class BufferHost:
 
     def __init__(self, scripts: dict[str, tuple[str, str]] | None = None) -> None:
         self.output: list[str] = []
+        self.origins: list[Origin] = []
         self.printed: list[str] = []
         self.sent: list[tuple[str, str]] = []
         self.logs: list[tuple[str, str]] = []
         self.scripts = {k.lower(): v for k, v in (scripts or {}).items()}
 
-    def talk(self, text: str) -> None:
+    def talk(self, text: str, *, origin: Origin) -> None:
         self.output.append(text)
+        self.origins.append(origin)
 
-    def talk_to(self, recipient: str, text: str) -> None:
+    def talk_to(self, recipient: str, text: str, *, origin: Origin) -> None:
         self.sent.append((recipient, text))
 
     def print(self, text: str) -> None:

@@ -13,7 +13,10 @@ Template elements:
 ``{name:exprs}``
     one or more comma-separated expressions (``args[name]`` is a list).
 ``{name:target}``
-    an assignable variable name; the handler gets its lower-cased name (``HEAR x``).
+    an assignable place: a variable, a field or an element with a constant index (``HEAR x``,
+    ``HEAR order.qty``, ``PUSH o.items, v``, ``HEAR rows[2]``). The handler gets its path as
+    text, names lower-cased (``"order.qty"``, ``'m["Key"]'``), which ``run.assign`` and
+    ``run.reference`` of the VM read.
 ``{name:word}``
     a bare identifier, taken as its text as written (``HEAR x AS EMAIL`` gives ``"EMAIL"``).
 ``{name:raw}``
@@ -42,9 +45,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from .nodes import Literal, Name, Node
+from .nodes import Index, Literal, Member, Name, Node
 
 SLOT_KINDS = ("expr", "exprs", "target", "word", "raw")
+_ONE_PIECE = frozenset({"expr", "target", "word"})  # slot kinds that always take one piece
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +77,9 @@ Element = Slot | Lit | Group
 class Form:
     template: str
     elements: tuple[Element, ...]
+    # No groups and no slot that can take a varying number of pieces: there is at most one way
+    # to match, found without backtracking.
+    flat: bool = field(default=False, compare=False)
 
     @property
     def clause_words(self) -> frozenset[str]:
@@ -129,7 +136,9 @@ def compile_form(template: str) -> Form:
             stack[-1].append(Lit(word))
     if len(stack) != 1:
         raise ValueError(f"unbalanced [ in keyword form {template!r}")
-    return Form(template, tuple(stack[0]))
+    elements = tuple(stack[0])
+    flat = all(isinstance(e, Lit) or (isinstance(e, Slot) and e.kind in _ONE_PIECE) for e in elements)
+    return Form(template, elements, flat)
 
 
 def render_form(phrase: str, form: Form) -> str:
@@ -228,12 +237,74 @@ def match_forms(forms: tuple[Form, ...], pieces: list[Piece], raw: RawText) -> M
     followed by more pieces (the rest is another statement)."""
     partial: Match | None = None
     for index, form in enumerate(forms):
-        for args, position, last in _match(form.elements, 0, pieces, 0, {}, raw):
+        if form.flat:
+            found = _match_flat(form.elements, pieces)
+            results: Any = () if found is None else (found,)
+        else:
+            results = _match(form.elements, 0, pieces, 0, {}, raw)
+        for args, position, last in results:
             if position == len(pieces):
                 return Match(index, args)
             if partial is None and last == ":":
                 partial = Match(index, args, pieces[position:])
     return partial
+
+
+def _match_flat(elements: tuple[Element, ...], pieces: list[Piece]) -> _Result | None:
+    """The only way a flat form fits the start of the pieces, or None."""
+    args: dict[str, Any] = {}
+    last: str | None = None
+    if len(pieces) < len(elements):
+        return None
+    for element, piece in zip(elements, pieces, strict=False):
+        if isinstance(element, Lit):
+            text = element.text
+            if text == ",":
+                ok = piece.kind == "comma"
+            elif text == ":":
+                ok = piece.kind == "colon"
+            else:
+                ok = piece.word == text
+            if not ok:
+                return None
+            last = text
+        else:
+            value = _one_piece(element.kind, piece)
+            if value is None:
+                return None
+            args[element.name] = value
+            last = None
+    return args, len(elements), last
+
+
+def _one_piece(kind: str, piece: Piece) -> Any:
+    """The value of an expr, target or word slot taking ``piece``, or None if it does not fit."""
+    if kind == "expr":
+        return piece.as_expr()
+    if kind == "target":
+        return target_path(piece.as_expr())
+    return piece.text if piece.word is not None else None
+
+
+def target_path(expr: Node | None) -> str | None:
+    """The path text of an assignable place (``order.items[2]``), or None if ``expr`` is not
+    one: a variable, then fields and elements whose index is a whole number or a string."""
+    if isinstance(expr, Name):
+        return expr.name
+    if isinstance(expr, Member) and expr.obj is not None:
+        base = target_path(expr.obj)
+        return None if base is None else f"{base}.{expr.name}"
+    if isinstance(expr, Index):
+        base = target_path(expr.obj)
+        index = expr.index
+        if base is None or not isinstance(index, Literal):
+            return None
+        value = index.value
+        if type(value) is int:
+            return f"{base}[{value}]"
+        if isinstance(value, str) and '"' not in value:
+            return f'{base}["{value}"]'
+    return None
 
 
 _Result = tuple[dict[str, Any], int, str | None]
@@ -278,17 +349,10 @@ def _match(
     if piece is None:
         return
     kind = element.kind
-    if kind == "expr":
-        expr = piece.as_expr()
-        if expr is not None:
-            yield from _match(elements, e_pos + 1, pieces, p_pos + 1, {**args, element.name: expr}, raw)
-    elif kind == "target":
-        expr = piece.as_expr()
-        if isinstance(expr, Name):
-            yield from _match(elements, e_pos + 1, pieces, p_pos + 1, {**args, element.name: expr.name}, raw)
-    elif kind == "word":
-        if piece.word is not None:
-            yield from _match(elements, e_pos + 1, pieces, p_pos + 1, {**args, element.name: piece.text}, raw)
+    if kind in _ONE_PIECE:
+        value = _one_piece(kind, piece)
+        if value is not None:
+            yield from _match(elements, e_pos + 1, pieces, p_pos + 1, {**args, element.name: value}, raw)
     elif kind == "raw":
         end = p_pos
         while end < len(pieces) and pieces[end].line == piece.line:

@@ -1,9 +1,10 @@
 """The BASIC compiler: a parsed :class:`~basic.nodes.Program` to a :class:`CompiledScript`.
 
-A compiled script is a set of Python functions (one per block of each procedure, see
-:mod:`basic.compiler.codegen`) plus the tables the VM needs: keyword call sites and the map
-from generated lines back to BASIC positions. Compilation happens once per content hash:
-:func:`compile_source` caches on the SHA-256 of the source and the registry's version.
+A compiled script is a table of block functions per procedure (generated Python for hot code,
+closures for code that runs once, see :mod:`basic.compiler.codegen`) plus the tables the VM
+needs: keyword call sites and the map from generated lines back to BASIC positions.
+Compilation happens once per content hash: :func:`compile_source` caches on the SHA-256 of the
+source and the registry's version.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from typing import Any
 
 from basic import nodes as n
 from basic.compiler import ir
-from basic.compiler.codegen import ProcCodegen, ScriptCodegen
 from basic.compiler.lower import Lowerer, Site
 from basic.registry import KeywordRegistry
 from basic.registry import registry as default_registry
@@ -71,6 +71,8 @@ def compile_program(program: n.Program, registry: KeywordRegistry | None = None,
                     source_hash: str | None = None) -> CompiledScript:
     """Compile a parsed script. Raises :class:`~basic.errors.BasicSyntaxError` for mistakes
     found before running (unknown keyword or label, wrong argument count, misplaced EXIT)."""
+    # Imported here: the code generator's closures use the VM's helpers, which import us.
+    from basic.compiler.codegen import ProcCodegen, ScriptCodegen
     from basic.vm.ops import NAMESPACE, end_block
 
     registry = registry if registry is not None else default_registry
@@ -91,17 +93,21 @@ def compile_program(program: n.Program, registry: KeywordRegistry | None = None,
     generated = []
     for index, (name, (kind, params, body)) in enumerate(lowered.items()):
         gen = ProcCodegen(script_code, index, name, body, safe=_uses_on_error(body),
-                          is_function=kind == "FUNCTION")
+                          is_function=kind == "FUNCTION", cold=kind == "MAIN")
         generated.append((name, kind, params, gen.generate(), gen.next_id))
     source = script_code.source()
     namespace = dict(NAMESPACE)
     namespace.update(script_code.builtin_globals)
-    exec(compile(source, code_filename, "exec"), namespace)  # noqa: S102 - our own generated code
+    if script_code.lines:
+        exec(compile(source, code_filename, "exec"), namespace)  # noqa: S102 - our own generated code
 
     procedures: dict[str, CompiledProcedure] = {}
     for name, kind, params, code, count in generated:
-        blocks = [namespace[code.function_names[i]] if i in code.function_names else end_block
+        blocks = [code.closures[i] if i in code.closures
+                  else namespace[code.function_names[i]] if i in code.function_names else end_block
                   for i in range(count)]
+        for head, (driver, body) in code.drivers.items():
+            blocks[head] = driver(blocks[body])
         positions = [code.positions.get(i, (0, 0)) for i in range(count)]
         procedures[name] = CompiledProcedure(name, kind, params, blocks, positions)
     return CompiledScript(

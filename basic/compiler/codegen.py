@@ -7,14 +7,19 @@ and continue from JSON. Between suspension points the code is plain structured P
 
 * statements that cannot suspend (assignments, built-in calls, IFs and SELECTs over them) are
   emitted inline;
-* a loop whose body cannot suspend and holds no other loop becomes a native ``while`` in a block
-  of its own (its *head*). It counts each iteration against ``rt.budget``; when the budget runs
-  out it stores the count and returns its own head, with the loop's whole state already in
-  variables (the loop variable and hidden ``#e``/``#p``/``#l``/``#i`` entries), so resuming
-  re-enters the ``while`` exactly where it stopped. Preemption therefore happens only at block
-  boundaries and loop iterations, which is what the property tests check.
+* a loop whose body cannot suspend and holds no other loop becomes one block (its *head*): a
+  driver of :mod:`basic.compiler.loops` calling a generated function of the body per
+  iteration, counting iterations against ``rt.budget``; when the budget runs out it returns its
+  own head, with the loop's whole state already in variables, so resuming re-enters the loop
+  exactly where it stopped. Preemption therefore happens only at block boundaries and loop
+  iterations, which is what the property tests check.
 * anything else (keywords, user calls, labels, loops containing those or other loops) is split
   into blocks joined by explicit jumps.
+
+Blocks of the main body outside every loop run once per run, so they are not generated as
+Python at all: :mod:`basic.compiler.closures` builds them as closures, which is far cheaper
+than CPython's compile(). Generated Python (with inlined fast paths) is kept for hot code:
+loop bodies, blocks inside loops, and SUB/FUNCTION bodies.
 
 Variables are a dict keyed by lower-case BASIC names; generated code sees only the helpers of
 :mod:`basic.vm.ops` and has no Python builtins. A table maps each generated line to the BASIC
@@ -24,10 +29,13 @@ position it came from, so Python exceptions become errors at ``FILE:LINE:COL``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 
 from basic import nodes as n
 from basic.builtins import BUILTINS
 from basic.compiler import ir
+from basic.compiler.closures import ClosureBuilder, make_block
+from basic.compiler.loops import BREAK, each_driver, for_driver, while_driver
 from basic.errors import BasicSyntaxError
 
 END = -1  # fell off the end of the procedure
@@ -58,6 +66,8 @@ class ProcCode:
 
     name: str
     function_names: dict[int, str] = field(default_factory=dict)
+    closures: dict[int, object] = field(default_factory=dict)  # cold blocks, ready to run
+    drivers: dict[int, tuple] = field(default_factory=dict)  # loop head -> (driver(body), body block)
     positions: dict[int, tuple[int, int]] = field(default_factory=dict)
 
 
@@ -88,13 +98,17 @@ class ProcCodegen:
     """Generates the blocks of one procedure."""
 
     def __init__(self, script: ScriptCodegen, index: int, name: str, body: list, *, safe: bool,
-                 is_function: bool) -> None:
+                 is_function: bool, cold: bool = False) -> None:
         self.script = script
+        self.cold_allowed = cold  # blocks outside every loop may run as closures
         self.index = index
         self.name = name
         self.safe = safe  # the procedure uses ON ERROR: every statement gets its own handler
         self.is_function = is_function
         self.blocks: dict[int, list[tuple[int, str, tuple[int, int]]]] = {}
+        self.cold: dict[int, list] = {}  # block -> closure steps (see basic.compiler.closures)
+        self.drivers: dict[int, tuple] = {}  # native loop head -> (driver factory, body block)
+        self.closures = ClosureBuilder(self)
         self.positions: dict[int, tuple[int, int]] = {}
         self.next_id = 0
         self.cur: int | None = None
@@ -130,23 +144,42 @@ class ProcCodegen:
         self.next_id += 1
         return self.next_id - 1
 
-    def start(self, block: int, pos: tuple[int, int]) -> None:
+    def start(self, block: int, pos: tuple[int, int], *, hot: bool = False) -> None:
+        """Open ``block``: cold (closures) when it lies outside every loop of a procedure that
+        allows it, unless ``hot`` (a loop head); else generated Python."""
         self.cur = block
-        self.blocks[block] = []
+        if self.cold_allowed and not hot and not self.loops:
+            self.cold[block] = []
+        else:
+            self.blocks[block] = []
         self.positions[block] = pos
+
+    @property
+    def is_cold(self) -> bool:
+        return self.cur in self.cold
 
     def emit(self, indent: int, text: str, pos: tuple[int, int]) -> None:
         if self.cur is None:  # code after an unconditional jump: unreachable, keep it compiled
-            self.start(self.new_block(), pos)
+            self.start(self.new_block(), pos, hot=True)
         self.blocks[self.cur].append((indent, text, pos))
 
+    def step(self, step, pos: tuple[int, int]) -> None:
+        """Add a closure step to the current (cold) block."""
+        self.cold[self.cur].append((step, pos))
+
+    def end_cold(self, step, pos: tuple[int, int]) -> None:
+        """End the current cold block with a step that returns where to go."""
+        self.step(step, pos)
+        self.cur = None
+
     def jump(self, indent: int, target: str, pos: tuple[int, int]) -> None:
-        """Emit ``return target``, storing the loop budget first inside a native loop."""
-        if self.in_native_loop:
-            self.emit(indent, "rt.budget = n", pos)
+        """Emit ``return target`` (from a loop body, its driver passes it on)."""
         self.emit(indent, f"return {target}", pos)
 
     def end_block(self, target: int | str, pos: tuple[int, int]) -> None:
+        if self.is_cold:
+            self.end_cold(self.closures.jump(int(target)), pos)
+            return
         self.emit(1, f"return {target}", pos)
         self.cur = None
 
@@ -155,7 +188,15 @@ class ProcCodegen:
         self.stmts(self.body)
         if self.cur is not None:
             self.end_block(END, (0, 0))
-        code = ProcCode(self.name)
+        code = ProcCode(self.name, drivers=self.drivers)
+        for head in self.drivers:
+            code.positions[head] = self.positions[head]
+        for block, steps in self.cold.items():
+            pos = self.positions.get(block, (0, 0))
+            if pos == (0, 0) and steps:
+                pos = steps[0][1]
+            code.positions[block] = pos
+            code.closures[block] = make_block(steps, self.safe)
         for block, lines in sorted(self.blocks.items()):
             fname = f"_b{self.index}_{block}"
             code.function_names[block] = fname
@@ -316,8 +357,13 @@ class ProcCodegen:
 
     def stmt(self, s) -> None:
         pos = (s.line, s.column)
+        if self.cur is None:  # code after an unconditional jump: unreachable, keep it compiled
+            self.start(self.new_block(), pos)
         if self.is_native(s):
-            self.native(s, 1)
+            if self.is_cold:
+                self.step(self.closures.native(s), pos)
+            else:
+                self.native(s, 1)
         elif isinstance(s, ir.SIf):
             self.lowered_if(s)
         elif isinstance(s, ir.SLoop):
@@ -327,8 +373,15 @@ class ProcCodegen:
                 self.lowered_loop(s)
         elif isinstance(s, ir.SKeyword):
             nxt = self.new_block()
-            args = self.kw_args(s.args)
-            self.guarded_call(f"rt.kw({s.site}, {args}, {nxt}, {s.target!r})", nxt, pos)
+            if self.is_cold:
+                self.end_cold(self.closures.keyword(s, nxt), pos)
+            else:
+                args = self.kw_args(s.args)
+                self.guarded_call(f"rt.kw({s.site}, {args}, {nxt}, {s.target!r})", nxt, pos)
+            self.start(nxt, pos)
+        elif isinstance(s, ir.SCall) and self.is_cold:
+            nxt = self.new_block()
+            self.end_cold(self.closures.user_call(s, nxt), pos)
             self.start(nxt, pos)
         elif isinstance(s, ir.SCall):
             nxt = self.new_block()
@@ -483,7 +536,7 @@ class ProcCodegen:
         if loop is None:
             raise self.error(f"EXIT {s.kind}: expected EXIT FOR, DO, WHILE, SUB or FUNCTION", s)
         if loop.native and self.loops and self.loops[-1] is loop:
-            self.emit(indent, "break", pos)
+            self.emit(indent, f"return {BREAK}", pos)
         else:
             self.jump(indent, str(loop.exit_block), pos)
 
@@ -493,9 +546,6 @@ class ProcCodegen:
         """Python source that is true when the loop must stop (before its body), or None."""
         if s.kind == "for":
             end, step = s.hidden
-            if self.in_native_loop:  # _e and _s were read before the while
-                return (f"(_i > _e if _s > 0 else _i < _e) if (_i := v[{s.var!r}]).__class__ is int "
-                        f"or _i.__class__ is float else for_done(_i, _e, _s)")
             return f"for_done(v[{s.var!r}], v[{end!r}], v[{step!r}])"
         if s.kind == "each":
             items, index = s.hidden
@@ -508,11 +558,7 @@ class ProcCodegen:
     def loop_advance(self, s: ir.SLoop, indent: int, pos: tuple[int, int]) -> None:
         if s.kind == "for":
             step = s.hidden[1]
-            if self.in_native_loop:
-                self.emit(indent, f"v[{s.var!r}] = (_i + _s if (_i := v[{s.var!r}]).__class__ is "
-                          f"_s.__class__ is int else add(_i, _s))", pos)
-            else:
-                self.emit(indent, f"v[{s.var!r}] = add(v[{s.var!r}], v[{step!r}])", pos)
+            self.emit(indent, f"v[{s.var!r}] = add(v[{s.var!r}], v[{step!r}])", pos)
 
     def loop_fetch(self, s: ir.SLoop, indent: int, pos: tuple[int, int]) -> None:
         if s.kind == "each":
@@ -521,47 +567,51 @@ class ProcCodegen:
             self.emit(indent, f"v[{index!r}] += 1", pos)
 
     def loop_cleanup(self, s: ir.SLoop, indent: int, pos: tuple[int, int]) -> None:
+        if self.is_cold:
+            if any(s.hidden):
+                self.step(self.closures.forget(s.hidden), pos)
+            return
         for hidden in s.hidden:
             if hidden:
                 self.emit(indent, f"v.pop({hidden!r}, None)", pos)
 
     def native_loop(self, s: ir.SLoop) -> None:
+        """A loop that cannot suspend: one block run by a driver of :mod:`basic.compiler.loops`,
+        around a generated function of the body (with the WHILE/UNTIL test in it)."""
         pos = (s.line, s.column)
-        head = self.new_block()
+        head, body, after = self.new_block(), self.new_block(), self.new_block()
         if self.cur is not None:
             self.end_block(head, pos)
-        self.start(head, pos)
-        self.emit(1, "n = rt.budget", pos)
         if s.kind == "for":
-            self.emit(1, f"_e = v[{s.hidden[0]!r}]", pos)
-            self.emit(1, f"_s = v[{s.hidden[1]!r}]", pos)
-        self.emit(1, "while True:", pos)
-        loop = _Loop(s.exit_kind, True, None)
-        self.loops.append(loop)
+            driver = partial(for_driver, head=head, after=after, var=s.var, end_name=s.hidden[0],
+                             step_name=s.hidden[1])
+        elif s.kind == "each":
+            driver = partial(each_driver, head=head, after=after, var=s.var, items_name=s.hidden[0],
+                             index_name=s.hidden[1])
+        else:
+            driver = partial(while_driver, head=head, after=after)
+        self.drivers[head] = (driver, body)
+        self.positions[head] = pos
+        self.start(body, pos, hot=True)
+        self.loops.append(_Loop(s.exit_kind, True, None))
         self.in_native_loop = True
         try:
-            if s.test_first:
-                test = self.loop_test(s, 2, pos)
-                if test is not None:
-                    self.emit(2, f"if {test}:", pos)
-                    self.emit(3, "break", pos)
-                self.loop_fetch(s, 2, pos)
+            test = self.loop_test(s, 1, pos) if s.kind == "while" else None
+            if s.test_first and test is not None:
+                self.emit(1, f"if {test}:", pos)
+                self.emit(2, f"return {BREAK}", pos)
             for x in s.body:
-                self.native(x, 2)
-            if not s.test_first:
-                test = self.loop_test(s, 2, pos)
-                if test is not None:
-                    self.emit(2, f"if {test}:", pos)
-                    self.emit(3, "break", pos)
-            self.loop_advance(s, 2, pos)
-            self.emit(2, "n -= 1", pos)
-            self.emit(2, "if n <= 0:", pos)
-            self.emit(3, "rt.budget = n", pos)
-            self.emit(3, f"return {head}", pos)
+                self.native(x, 1)
+            if not s.test_first and test is not None:
+                self.emit(1, f"if {test}:", pos)
+                self.emit(2, f"return {BREAK}", pos)
+            if not self.blocks[body]:
+                self.emit(1, "pass", pos)
         finally:
             self.loops.pop()
             self.in_native_loop = False
-        self.emit(1, "rt.budget = n", pos)
+        self.cur = None
+        self.start(after, pos)
         self.loop_cleanup(s, 1, pos)
 
     def lowered_loop(self, s: ir.SLoop) -> None:
@@ -569,7 +619,7 @@ class ProcCodegen:
         head, exit_block = self.new_block(), self.new_block()
         if self.cur is not None:
             self.end_block(head, pos)
-        self.start(head, pos)
+        self.start(head, pos, hot=True)
         self.loops.append(_Loop(s.exit_kind, False, exit_block))
         try:
             if s.test_first:
@@ -601,12 +651,14 @@ class ProcCodegen:
         pos = (s.line, s.column)
         after = self.new_block()
         for cond, body in s.branches:
-            then = self.new_block()
-            code = self.cond_code(cond, 1, pos)
-            self.emit(1, f"if {code}:", pos)
-            self.emit(2, f"return {then}", pos)
-            otherwise = self.new_block()
-            self.end_block(otherwise, pos)
+            then, otherwise = self.new_block(), self.new_block()
+            if self.is_cold:
+                self.end_cold(self.closures.branch(cond, then, otherwise, pos), pos)
+            else:
+                code = self.cond_code(cond, 1, pos)
+                self.emit(1, f"if {code}:", pos)
+                self.emit(2, f"return {then}", pos)
+                self.end_block(otherwise, pos)
             self.start(then, pos)
             self.stmts(body)
             if self.cur is not None:

@@ -12,21 +12,22 @@ from datetime import timedelta
 from typing import Any
 
 from basic import values
+from basic.builtins.failures import throw
 from basic.errors import BasicRuntimeError
 from basic.input_types import canonical_kind, menu_choice, validate_input
 from basic.registry import KeywordSpec, Suspend
 
 
 def _talk(run: Any, args: dict) -> None:
-    run.host.talk(values.to_text(args["message"]))
+    run.host.talk(values.to_text(args["message"]), origin=run.origin())
 
 
 def _begin_talk(run: Any, args: dict) -> None:
-    run.host.talk(values.to_text(args.get("body")))
+    run.host.talk(values.to_text(args.get("body")), origin=run.origin())
 
 
 def _talk_to(run: Any, args: dict) -> None:
-    run.host.talk_to(values.to_text(args["recipient"]), values.to_text(args["message"]))
+    run.host.talk_to(values.to_text(args["recipient"]), values.to_text(args["message"]), origin=run.origin())
 
 
 def _print(run: Any, args: dict) -> None:
@@ -82,7 +83,7 @@ def _hear_done(run: Any, args: dict, value: Any) -> Suspend | None:
     else:
         ok, result, hint = True, text, ""
     if not ok:
-        run.host.talk(hint)
+        run.host.talk(hint, origin=run.origin("hint"))
         return _hear(run, args)
     run.assign(args["var"], result)
     return None
@@ -110,11 +111,12 @@ def _append(run: Any, args: dict) -> None:
 
 
 def _throw(run: Any, args: dict) -> None:
-    message = args.get("message")
-    if isinstance(message, dict) and "number" in message:
-        raise BasicRuntimeError(values.to_text(message.get("description", "error")),
-                                number=int(values.to_number(message["number"])))
-    raise BasicRuntimeError(values.to_text(message) or "error thrown by the script", number=5000)
+    """The statement form of the THROW function; also takes an ERR-like map
+    (``THROW #{number: 42, description: "bad"}``) to re-raise a caught error."""
+    message, number = args["message"], args.get("number")
+    if isinstance(message, dict) and "number" in message and number is None:
+        message, number = message.get("description", "error"), message["number"]
+    throw(message, number)
 
 
 def _clear_error(run: Any, args: dict) -> None:
@@ -168,9 +170,10 @@ CORE_SPECS: tuple[KeywordSpec, ...] = (
         example="APPEND items, \"apple\"", category="Data",
     ),
     KeywordSpec(
-        "THROW", ("{message}",), _throw,
-        summary="Raise an error with a message; ON ERROR handlers see it in ERR_DESCRIPTION.",
-        example='THROW "quantity must be positive"', category="Errors",
+        "THROW", ("{message}, {number}", "{message}"), _throw,
+        summary="Raise an error with a message (and an error number, 1000 by default); ON ERROR "
+        "handlers see them in ERR_DESCRIPTION and ERR_NUMBER.",
+        example='THROW "quantity must be positive", 422', category="Errors",
     ),
     KeywordSpec(
         "CLEAR ERROR", ("",), _clear_error,

@@ -100,8 +100,9 @@ def _saved(run: RunContext, status: str) -> RunResult:
         state = state_module.dump(run)
         text = state_module.encode(run, state)
     except BasicError as err:
-        frame = run.frames[-1]
-        return RunResult("failed", error=run.basic_error(err, frame))
+        # The state is saved at the keyword that suspended (or was preempted): report it there.
+        where = (run.line, run.column) if status == "waiting" and run.line else None
+        return RunResult("failed", error=run.basic_error(err, run.frames[-1], where))
     suspended = run.suspended if status == "waiting" else None
     return RunResult(
         status,

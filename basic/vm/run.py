@@ -14,6 +14,7 @@ from typing import Any
 
 from basic.compiler import MAIN, CompiledScript
 from basic.errors import BasicError, BasicLimitError, BasicRuntimeError
+from basic.host import Origin
 from basic.limits import Limits
 from basic.registry import Suspend
 from basic.vm import ops
@@ -102,6 +103,10 @@ class RunContext:
     @property
     def file(self) -> str:
         return self.frames[-1].script.file if self.frames else self.script.file
+
+    def origin(self, kind: str = "text") -> Origin:
+        """The position of the keyword running now, for hosts that record who said what."""
+        return Origin(self.file, self.line, self.column, kind)
 
     @property
     def vars(self) -> dict:

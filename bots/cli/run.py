@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
 from basic.cli import EXIT_FINISHED, run_file
 
@@ -28,4 +28,5 @@ def handle(command: BaseCommand, options: dict[str, Any]) -> None:
         stderr=command.stderr,
     )
     if status != EXIT_FINISHED:
-        raise CommandError("The script did not finish (see above).", returncode=status)
+        # The script already said why on stderr (FILE:LINE:COL or what it waits for).
+        raise SystemExit(status)

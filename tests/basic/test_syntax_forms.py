@@ -122,3 +122,47 @@ def test_empty_form_matches_nothing_only():
     forms = (compile_form(""),)
     assert match_forms(forms, [], RAW).args == {}
     assert match_forms(forms, [expr(1)], RAW) is None
+
+
+def _piece(node) -> Piece:
+    return Piece("expr", node, None, "", 1, 1)
+
+
+@pytest.mark.parametrize(
+    ("node", "path"),
+    [
+        (n.Member(1, 1, n.Name(1, 1, "order"), "qty"), "order.qty"),
+        (n.Index(1, 1, n.Name(1, 1, "items"), n.Literal(1, 7, 2)), "items[2]"),
+        (n.Index(1, 1, n.Name(1, 1, "items"), n.Literal(1, 7, -1)), "items[-1]"),
+        (n.Index(1, 1, n.Member(1, 1, n.Name(1, 1, "o"), "m"), n.Literal(1, 7, "Key")), 'o.m["Key"]'),
+    ],
+)
+def test_target_accepts_fields_and_constant_elements(node, path):
+    forms = (compile_form("{v:target}, {value}"),)
+    match = match_forms(forms, [_piece(node), COMMA, expr(1)], RAW)
+    assert match is not None and match.args["v"] == path
+
+
+@pytest.mark.parametrize(
+    "node",
+    [
+        n.Index(1, 1, n.Name(1, 1, "items"), n.Name(1, 7, "i")),  # the index is not a constant
+        n.Index(1, 1, n.Name(1, 1, "items"), n.Literal(1, 7, 1.5)),
+        n.Index(1, 1, n.Name(1, 1, "m"), n.Literal(1, 7, 'say "hi"')),  # a quote in the key
+        n.Member(1, 1, n.Call(1, 1, "f", []), "x"),  # a call's result is not a place
+        n.Member(1, 1, None, "field"),  # .field belongs to WITH blocks
+        n.Binary(1, 1, "+", n.Name(1, 1, "a"), n.Literal(1, 5, 1)),
+    ],
+)
+def test_target_refuses_what_is_not_a_place(node):
+    assert match_forms((compile_form("{v:target}"),), [_piece(node)], RAW) is None
+
+
+def test_flat_and_backtracking_forms_agree():
+    flat = compile_form("{a}, {b} TO {c:word}:")
+    grouped = compile_form("{a}, {b} TO {c:word}: [X]")
+    assert flat.flat and not grouped.flat
+    pieces = [expr(1), COMMA, expr(2), word("to"), name("Bot"), COLON, name("next")]
+    one, two = match_forms((flat,), pieces, RAW), match_forms((grouped,), pieces, RAW)
+    assert one.args == two.args == {"a": n.Literal(1, 1, 1), "b": n.Literal(1, 1, 2), "c": "Bot"}
+    assert one.rest == two.rest == pieces[-1:]

@@ -20,6 +20,8 @@ def run_gb(*args: str, stdin: str = "") -> tuple[int, str, str]:
             call_command("gb", *args, stdout=out, stderr=err)
     except CommandError as exc:
         return exc.returncode, out.getvalue(), err.getvalue()
+    except SystemExit as exc:
+        return int(exc.code), out.getvalue(), err.getvalue()
     return 0, out.getvalue(), err.getvalue()
 
 

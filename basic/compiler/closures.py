@@ -1,0 +1,409 @@
+"""The cold tier: IR turned into a tree of Python closures, with no call to compile().
+
+Code outside every loop of a script's main body runs once per run, so what it costs is being
+compiled, not being run, and CPython's compile() of generated source costs several times more
+than building one closure per node. So :mod:`basic.compiler.codegen` hands such blocks here and
+keeps generated Python (with inlined fast paths) for hot code: loops and procedures. Both tiers
+call the same helpers of :mod:`basic.vm.ops` and :mod:`basic.values`, so they agree on
+semantics by construction, and neither can reach anything else.
+
+A *step* is ``f(rt, v) -> int | None``: None to go on with the next step, or the block number
+(or control code) the block returns. A block is a list of ``(step, (line, column))`` whose last
+step always returns. Errors leave a step placed at its statement's position, like the line
+table does for generated code; in a procedure with ON ERROR every step is handled on its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from basic import nodes as n
+from basic.builtins import BUILTINS
+from basic.compiler import ir
+from basic.compiler.lower import needs_copy
+from basic.errors import BasicError, BasicRuntimeError, BasicSyntaxError
+from basic.vm import ops
+from basic.vm.ops import NAMESPACE
+
+if TYPE_CHECKING:
+    from basic.compiler.codegen import ProcCodegen
+
+Fn = Callable[[Any, dict], Any]
+Step = Callable[[Any, dict], "int | None"]
+Steps = list[tuple[Step, tuple[int, int]]]
+
+END = -1
+_ERR_ATTRS = {"err": "err_number", "err_number": "err_number", "err_description": "err_description"}
+_BOOLEAN_OPS = {"=", "==", "<>", "!=", "<", "<=", ">", ">=", "LIKE", "IN", "NOT IN", "AND", "OR"}
+_INTERNAL = {"FORNUM": ops.fornum, "FORSTEP": ops.forstep, "EACHLIST": ops.eachlist,
+             "CASECMP": ops.case_compare}
+_to_text = NAMESPACE["to_text"]
+_truthy = NAMESPACE["truthy"]
+_contains = NAMESPACE["contains"]
+
+
+def located(exc: BaseException, pos: tuple[int, int]) -> BasicError:
+    """The author's error for ``exc`` at ``pos`` (an error that has a position keeps it)."""
+    err = exc if isinstance(exc, BasicError) else BasicRuntimeError(ops.python_error_message(exc))
+    if not err.has_position:
+        err.line, err.column = pos
+    return err
+
+
+def run_plain(steps: Steps, rt: Any, v: dict) -> int | None:
+    for step, pos in steps:
+        try:
+            result = step(rt, v)
+        except Exception as exc:  # noqa: BLE001 - every failure becomes a positioned BasicError
+            raise located(exc, pos) from None
+        if result is not None:
+            return result
+    return None
+
+
+def run_safe(steps: Steps, rt: Any, v: dict) -> int | None:
+    """Under ON ERROR: each failing step goes to the run's handler (resume next, or a jump)."""
+    for step, pos in steps:
+        try:
+            result = step(rt, v)
+        except Exception as exc:  # noqa: BLE001 - handled as ON ERROR says
+            rt.handle(exc, pos[0], pos[1])
+            continue
+        if result is not None:
+            return result
+    return None
+
+
+def make_block(steps: Steps, safe: bool) -> Step:
+    run = run_safe if safe else run_plain
+
+    def block(rt: Any, v: dict) -> int:
+        result = run(steps, rt, v)
+        return END if result is None else result
+
+    return block
+
+
+class ClosureBuilder:
+    """Builds the steps of one procedure's cold blocks; ``gen`` supplies labels, loops and
+    compile-time errors, so both tiers reject the same mistakes with the same messages."""
+
+    def __init__(self, gen: ProcCodegen) -> None:
+        self.gen = gen
+        self.safe = gen.safe
+        self.run = run_safe if gen.safe else run_plain
+
+    # --- expressions -------------------------------------------------------------------------
+
+    def expr(self, e: n.Expr) -> Fn:  # noqa: C901 - one case per node type
+        if isinstance(e, n.Literal):
+            value = e.value
+            if isinstance(value, (list, dict)):
+                return lambda rt, v: ops.cp(value)
+            return lambda rt, v: value
+        if isinstance(e, n.Name):
+            name = e.name
+            if name in _ERR_ATTRS:
+                attr = _ERR_ATTRS[name]
+                return lambda rt, v: getattr(rt, attr)
+            return lambda rt, v: v[name]
+        if isinstance(e, n.Member):
+            if isinstance(e.obj, n.Name) and e.obj.name == "err" and e.name in ("number", "description"):
+                attr = "err_" + e.name
+                return lambda rt, v: getattr(rt, attr)
+            obj, field = self.expr(e.obj), e.name
+            return lambda rt, v: ops.mem(obj(rt, v), field)
+        if isinstance(e, n.Index):
+            obj, index = self.expr(e.obj), self.expr(e.index)
+            return lambda rt, v: ops.idx(obj(rt, v), index(rt, v))
+        if isinstance(e, n.Call):
+            return self.call(e)
+        if isinstance(e, n.MethodCall):
+            return self.method(e)
+        if isinstance(e, n.Unary):
+            return self.unary(e)
+        if isinstance(e, n.Binary):
+            return self.binary(e)
+        if isinstance(e, n.Interpolated):
+            parts = [self._text_part(p) for p in e.parts]
+            return lambda rt, v: "".join([p(rt, v) for p in parts])
+        if isinstance(e, n.ArrayLiteral):
+            items = [self.stored(x) for x in e.items]
+            return lambda rt, v: [f(rt, v) for f in items]
+        if isinstance(e, n.MapLiteral):
+            entries = [(k, self.stored(x)) for k, x in e.entries]
+            return lambda rt, v: {k: f(rt, v) for k, f in entries}
+        raise self.gen.error(f"cannot compile {type(e).__name__} here", e)
+
+    def _text_part(self, part: str | n.Expr) -> Fn:
+        if isinstance(part, str):
+            return lambda rt, v: part
+        f = self.expr(part)
+        return lambda rt, v: _to_text(f(rt, v))
+
+    def call(self, e: n.Call) -> Fn:
+        args = [self.expr(a) for a in e.args]
+        if e.name in _INTERNAL:
+            func = _INTERNAL[e.name]
+            return lambda rt, v: func(*[a(rt, v) for a in args])
+        spec = BUILTINS[e.name.upper()]
+        func = spec.func
+        if spec.needs_context:
+            return lambda rt, v: func(rt, *[a(rt, v) for a in args])
+        return lambda rt, v: func(*[a(rt, v) for a in args])
+
+    def unary(self, e: n.Unary) -> Fn:
+        if e.op in ("-", "+"):
+            func = NAMESPACE["neg" if e.op == "-" else "pos"]
+            operand = self.expr(e.operand)
+            return lambda rt, v: func(operand(rt, v))
+        if e.op == "NOT":
+            test = self.cond(e.operand)
+            return lambda rt, v: not test(rt, v)
+        if e.op == "BOOL":
+            return self.cond(e.operand)
+        raise self.gen.error(f"unknown operator {e.op}", e)
+
+    def binary(self, e: n.Binary) -> Fn:
+        from basic.compiler.codegen import _BINARY
+
+        op = e.op.upper()
+        if op in ("AND", "OR"):
+            left, right = self.cond(e.left), self.cond(e.right)
+            if op == "AND":
+                return lambda rt, v: left(rt, v) and right(rt, v)
+            return lambda rt, v: left(rt, v) or right(rt, v)
+        if op in ("IN", "NOT IN"):
+            haystack, needle = self.expr(e.right), self.expr(e.left)  # in generated code's order
+            if op == "IN":
+                return lambda rt, v: _contains(haystack(rt, v), needle(rt, v))
+            return lambda rt, v: not _contains(haystack(rt, v), needle(rt, v))
+        if op not in _BINARY:
+            raise self.gen.error(f"unknown operator {e.op}", e)
+        func = NAMESPACE[_BINARY[op]]
+        left, right = self.expr(e.left), self.expr(e.right)
+        return lambda rt, v: func(left(rt, v), right(rt, v))
+
+    def cond(self, e: n.Expr) -> Fn:
+        """A Python truth value for a BASIC condition."""
+        boolean = (
+            (isinstance(e, n.Binary) and e.op.upper() in _BOOLEAN_OPS)
+            or (isinstance(e, n.Unary) and e.op in ("NOT", "BOOL"))
+            or (isinstance(e, n.Literal) and isinstance(e.value, bool))
+            or (isinstance(e, n.Call) and e.name == "CASECMP")
+        )
+        f = self.expr(e)
+        if boolean:
+            return f
+        return lambda rt, v: _truthy(f(rt, v))
+
+    def stored(self, e: n.Expr) -> Fn:
+        """The value to store: copied when it could alias another variable's list or map."""
+        f = self.expr(e)
+        if needs_copy(e):
+            return lambda rt, v: ops.cp(f(rt, v))
+        return f
+
+    def path(self, t: n.Expr) -> tuple[str, Fn]:
+        """``(base variable, steps)`` of an assignable target; steps gives the path tuple."""
+        parts: list[tuple[str, Fn]] = []
+        while not isinstance(t, n.Name):
+            if isinstance(t, n.Member):
+                field = t.name
+                parts.append((".", lambda rt, v, field=field: field))
+                t = t.obj
+            elif isinstance(t, n.Index):
+                parts.append(("[", self.expr(t.index)))
+                t = t.obj
+            else:
+                raise self.gen.error("only a variable, a field or an element can be changed", t)
+        parts.reverse()
+        return t.name, lambda rt, v: tuple([(kind, f(rt, v)) for kind, f in parts])
+
+    def method(self, e: n.MethodCall) -> Fn:
+        args = [self.stored(a) for a in e.args]
+        name = e.name.upper()
+        if isinstance(e.obj, (n.Name, n.Member, n.Index)) and not (
+            isinstance(e.obj, n.Name) and e.obj.name in _ERR_ATTRS
+        ):
+            try:
+                base, steps = self.path(e.obj)
+            except BasicSyntaxError:
+                base = None
+            if base is not None:
+                return lambda rt, v: ops.method_ref(rt, v, base, steps(rt, v), name, [a(rt, v) for a in args])
+        obj = self.expr(e.obj)
+        return lambda rt, v: ops.method_value(rt, obj(rt, v), name, [a(rt, v) for a in args])
+
+    # --- statements that cannot suspend --------------------------------------------------------
+
+    def native(self, s: Any) -> Step:  # noqa: C901 - one case per statement type
+        gen = self.gen
+        if isinstance(s, ir.SIf):
+            return self.if_step(s.branches, s.else_body, (s.line, s.column))
+        if isinstance(s, ir.SGoto):
+            if s.label not in gen.labels:
+                raise gen.error(f"GOTO {s.label}: there is no label {s.label}: in this procedure", s)
+            target = gen.labels[s.label]
+            return lambda rt, v: target
+        if isinstance(s, ir.SExit):
+            return self.exit_step(s)
+        if isinstance(s, ir.SReturn):
+            return self.return_step(s)
+        if isinstance(s, ir.SOnError):
+            mode: str | int = s.mode
+            if s.mode == "goto":
+                if s.label not in gen.labels:
+                    raise gen.error(f"ON ERROR GOTO {s.label}: there is no label {s.label}: here", s)
+                mode = gen.labels[s.label]
+            return lambda rt, v: rt.on_error(mode)
+        if isinstance(s, ir.SAssign):
+            return self.assign_step(s)
+        if isinstance(s, ir.SEval):
+            f = self.expr(s.expr)
+
+            def evaluate(rt: Any, v: dict) -> None:
+                f(rt, v)
+
+            return evaluate
+        if isinstance(s, ir.SEnsureMap):
+            base, steps = self.path(s.target)
+            return lambda rt, v: ops.ensure_map(v, base, steps(rt, v))
+        raise gen.error(f"cannot compile {type(s).__name__}", s)
+
+    def assign_step(self, s: ir.SAssign) -> Step:
+        value = self.expr(s.value)
+        if s.copy:
+            raw = value
+            value = lambda rt, v: ops.cp(raw(rt, v))  # noqa: E731
+        if isinstance(s.target, n.Name):
+            name = s.target.name
+            if name in _ERR_ATTRS:
+                raise self.gen.error(f"{name.upper()} is read-only: it holds the last error", s)
+
+            def assign(rt: Any, v: dict) -> None:
+                v[name] = value(rt, v)
+
+            return assign
+        base, steps = self.path(s.target)
+        return lambda rt, v: ops.set_path(v, base, steps(rt, v), value(rt, v))
+
+    def exit_step(self, s: ir.SExit) -> Step:
+        if s.kind in ("SUB", "FUNCTION"):
+            return lambda rt, v: END
+        loop = self.gen._exit_target(s)
+        if loop is None:
+            raise self.gen.error(f"EXIT {s.kind}: expected EXIT FOR, DO, WHILE, SUB or FUNCTION", s)
+        target = loop.exit_block  # cold code is never inside a native loop
+        return lambda rt, v: target
+
+    def return_step(self, s: ir.SReturn) -> Step:
+        value = self.stored(s.value) if s.value is not None else (lambda rt, v: None)
+        if not self.safe:
+            return lambda rt, v: rt.ret(value(rt, v))
+        line, column = s.line, s.column
+
+        def guarded_return(rt: Any, v: dict) -> int:
+            try:
+                result = value(rt, v)
+            except Exception as exc:  # noqa: BLE001 - handled as ON ERROR says
+                rt.handle(exc, line, column)
+                result = None
+            return rt.ret(result)
+
+        return guarded_return
+
+    def guarded_cond(self, e: n.Expr, pos: tuple[int, int]) -> Fn:
+        """A condition; under ON ERROR a failing one is handled and counts as false."""
+        test = self.cond(e)
+        if not self.safe:
+            return test
+        line, column = pos
+
+        def guarded(rt: Any, v: dict) -> bool:
+            try:
+                return test(rt, v)
+            except Exception as exc:  # noqa: BLE001 - handled as ON ERROR says
+                rt.handle(exc, line, column)
+                return False
+
+        return guarded
+
+    def body(self, stmts: list) -> Steps:
+        return [(self.native(x), (x.line, x.column)) for x in stmts]
+
+    def if_step(self, branches: list, else_body: list | None, pos: tuple[int, int]) -> Step:
+        tests = [(self.guarded_cond(c, pos), self.body(b)) for c, b in branches]
+        otherwise = self.body(else_body) if else_body else None
+        run = self.run
+
+        def choose(rt: Any, v: dict) -> int | None:
+            for test, steps in tests:
+                if test(rt, v):
+                    return run(steps, rt, v)
+            if otherwise is not None:
+                return run(otherwise, rt, v)
+            return None
+
+        return choose
+
+    def forget(self, names: tuple[str, ...]) -> Step:
+        """Drop a finished loop's hidden variables."""
+        hidden = [h for h in names if h]
+
+        def pop(rt: Any, v: dict) -> None:
+            for h in hidden:
+                v.pop(h, None)
+
+        return pop
+
+    # --- steps that end a block -----------------------------------------------------------------
+
+    def jump(self, target: int) -> Step:
+        return lambda rt, v: target
+
+    def branch(self, cond: n.Expr, then: int, otherwise: int, pos: tuple[int, int]) -> Step:
+        test = self.guarded_cond(cond, pos)
+        return lambda rt, v: then if test(rt, v) else otherwise
+
+    def guarded(self, call: Step, nxt: int, pos: tuple[int, int]) -> Step:
+        """A suspending call; under ON ERROR its failure is handled and the run goes on."""
+        if not self.safe:
+            return call
+        line, column = pos
+
+        def guarded_call(rt: Any, v: dict) -> int:
+            try:
+                return call(rt, v)
+            except Exception as exc:  # noqa: BLE001 - handled as ON ERROR says
+                rt.handle(exc, line, column)
+                return nxt
+
+        return guarded_call
+
+    def keyword(self, s: ir.SKeyword, nxt: int) -> Step:
+        args, site, target = self.kw_args(s.args), s.site, s.target
+        call = lambda rt, v: rt.kw(site, args(rt, v), nxt, target)  # noqa: E731
+        return self.guarded(call, nxt, (s.line, s.column))
+
+    def user_call(self, s: ir.SCall, nxt: int) -> Step:
+        args = [self.stored(a) for a in s.args]
+        name, target, external, line, column = s.name, s.target, s.external, s.line, s.column
+        call = lambda rt, v: rt.call(  # noqa: E731
+            name, [a(rt, v) for a in args], nxt, target, external, line, column)
+        return self.guarded(call, nxt, (line, column))
+
+    def kw_args(self, args: dict) -> Fn:
+        items = [(key, self.kw_value(value)) for key, value in args.items()]
+        return lambda rt, v: {key: f(rt, v) for key, f in items}
+
+    def kw_value(self, value: Any) -> Fn:
+        if isinstance(value, n.Node):
+            return self.stored(value)
+        if isinstance(value, list):
+            items = [self.kw_value(x) for x in value]
+            return lambda rt, v: [f(rt, v) for f in items]
+        if isinstance(value, dict):
+            return self.kw_args(value)
+        return lambda rt, v: value

@@ -1,0 +1,4 @@
+TALK ABS(-3.5)
+TALK ABS(4)
+TALK ABS("-2")
+TALK ABS(0)

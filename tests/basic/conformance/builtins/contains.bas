@@ -1,0 +1,7 @@
+TALK CONTAINS(["a", "b"], "b")
+TALK INCLUDES([1, 2], 3)
+TALK IN_ARRAY("b", ["a", "b"])
+TALK HAS(#{ k: 1 }, "k")
+TALK CONTAINS("hello", "ell")
+TALK CONTAINS([1, 2], "2")
+TALK IN_ARRAY(["x"], "x")

@@ -1,0 +1,5 @@
+TALK COUNT([1, 2, 3])
+TALK COUNT([])
+TALK COUNT(#{ a: 1 })
+TALK COUNT("abc")
+TALK COUNT(missing)

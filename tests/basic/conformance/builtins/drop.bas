@@ -1,0 +1,3 @@
+TALK DROP([1, 2, 3], 1)
+TALK DROP([1], 5)
+TALK DROP([1, 2], 0)

@@ -1,0 +1,2 @@
+TALK EXP(0)
+TALK ROUND(EXP(1), 5)

@@ -1,0 +1,3 @@
+TALK FILL("x", 3)
+TALK FILL(0, 0)
+TALK FILL([1], 2)

@@ -1,0 +1,3 @@
+TALK FLATTEN([[1, 2], 3, [4]])
+TALK FLATTEN([[1, [2]]])
+TALK FLATTEN([])

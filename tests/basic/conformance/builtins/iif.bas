@@ -1,0 +1,5 @@
+TALK IIF(5 > 3, "yes", "no")
+TALK IF_FUNC(FALSE, 1, 2)
+TALK IIF("", "a", "b")
+TALK IIF("0", "a", "b")
+TALK IIF([1], "a", "b")

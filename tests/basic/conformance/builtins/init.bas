@@ -1,0 +1,3 @@
+TALK INIT([1, 2, 3])
+TALK INIT([1, 2, 3], 2)
+TALK INIT([])

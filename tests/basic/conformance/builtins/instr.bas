@@ -1,0 +1,6 @@
+TALK INSTR("banana", "an")
+TALK INSTR("banana", "x")
+TALK INSTR("banana", "an", 3)
+TALK INSTR(3, "banana", "an")
+TALK INSTR("Banana", "b")
+TALK INSTR("", "a")

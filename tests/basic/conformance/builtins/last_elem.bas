@@ -1,0 +1,2 @@
+TALK LAST_ELEM([7, 8])
+TALK "[" + LAST_ELEM([]) + "]"

@@ -1,0 +1,3 @@
+TALK LAST_INDEX_OF([1, 2, 1], 1)
+TALK LAST_INDEX_OF("hello", "l")
+TALK LAST_INDEX_OF([], 1)

@@ -1,0 +1,2 @@
+TALK LBOUND([10, 20])
+TALK LBOUND([])

@@ -1,0 +1,3 @@
+TALK LCASE("HeLLo")
+TALK LOWER("ÁB")
+TALK lower("X1")

@@ -1,0 +1,7 @@
+TALK LEN("hello")
+TALK LEN("")
+TALK LEN("Olá")
+TALK LEN([1, 2, 3])
+TALK LEN(#{ a: 1, b: 2 })
+TALK LEN(missing)
+TALK LEN(12345)

@@ -1,0 +1,6 @@
+TALK MAX(3, 7)
+TALK MAX([4, 2, 9])
+TALK MAX(-1, -5)
+TALK MAX(1.5, 1)
+TALK MAX(1, 5, 3)
+TALK MAX("10", 9)

@@ -1,0 +1,4 @@
+TALK MIN(3, 7)
+TALK MIN([4, 2, 9])
+TALK MIN(-1, -5)
+TALK MIN(2.5, 3)

@@ -1,0 +1,2 @@
+TALK ROUND(PI(), 4)
+TALK PI() > 3.14159 AND PI() < 3.1416

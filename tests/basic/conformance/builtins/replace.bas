@@ -1,0 +1,5 @@
+TALK REPLACE("a-b-c", "-", "+")
+TALK REPLACE("aaa", "a", "bb")
+TALK REPLACE("Hello", "h", "J")
+TALK REPLACE("abc", "", "x")
+TALK REPLACE("a.b", ".", "")

@@ -1,0 +1,6 @@
+TALK REVERSE([1, 2, 3])
+TALK REVERSE("abc")
+TALK REVERSE([])
+a = [1, 2]
+b = REVERSE(a)
+TALK a

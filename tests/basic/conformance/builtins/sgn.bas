@@ -1,0 +1,3 @@
+TALK SGN(-5)
+TALK SGN(0)
+TALK SGN(2.5)

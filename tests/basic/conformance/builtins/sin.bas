@@ -1,0 +1,3 @@
+TALK SIN(0)
+TALK ROUND(SIN(PI() / 2), 6)
+TALK ROUND(SIN(PI() / 6), 6)

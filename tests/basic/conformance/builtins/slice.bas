@@ -1,0 +1,6 @@
+TALK SLICE([1, 2, 3, 4, 5], 1, 3)
+TALK SUBARRAY([1, 2, 3], 1)
+TALK MID_ARRAY([1, 2, 3, 4], -2)
+TALK SLICE("hello", 1, 3)
+TALK SLICE([1, 2], 5)
+TALK SLICE([1, 2, 3], 0, -1)

@@ -1,0 +1,8 @@
+TALK SPLIT("a,b,c", ",")
+TALK SPLIT("a b", " ")
+TALK SPLIT("", ",")
+TALK SPLIT("abc", "")
+TALK SPLIT("x;y")
+TALK SPLIT("1,2", ",")
+TALK SPLIT("a,,b", ",")
+TALK UBOUND(SPLIT("1,2,3", ","))

@@ -1,0 +1,7 @@
+TALK STR(42)
+TALK STR(2.50)
+TALK STR(8.0)
+TALK STR(TRUE)
+TALK "[" + STR(missing) + "]"
+TALK TYPEOF(STR(1))
+TALK STR(-3) + STR(4)

@@ -1,0 +1,5 @@
+TALK SUM([1, 2, "3"])
+TALK SUM([])
+TALK SUM([#{ p: 2 }, #{ p: 3.5 }], "p")
+TALK SUM(1, 2, 3)
+TALK SUM([1.5, 1.5])

@@ -1,0 +1,3 @@
+TALK TAIL([1, 2, 3], 2)
+TALK TAIL([1, 2, 3])
+TALK TAIL([1], 5)

@@ -1,0 +1,3 @@
+TALK TAKE([1, 2, 3], 2)
+TALK TAKE([1], 5)
+TALK TAKE([1, 2], 0)

@@ -1,0 +1,2 @@
+TALK TAN(0)
+TALK ROUND(TAN(PI() / 4), 6)

@@ -1,0 +1,3 @@
+s = TIME_STR()
+TALK s LIKE "##:##:##"
+TALK LEN(s)

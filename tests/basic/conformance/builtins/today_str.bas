@@ -1,0 +1,4 @@
+s = TODAY_STR()
+TALK s LIKE "####-##-##"
+TALK ISDATE(s)
+TALK TYPEOF(s)

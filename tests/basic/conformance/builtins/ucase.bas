@@ -1,0 +1,4 @@
+TALK UCASE("Olá")
+TALK UPPER("abc")
+TALK "[" + UCASE("") + "]"
+TALK ucase("mixed Case")

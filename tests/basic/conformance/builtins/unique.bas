@@ -1,0 +1,4 @@
+TALK UNIQUE([1, 2, 1, 3])
+TALK DISTINCT(["a", "b", "a"])
+TALK UNIQUE([1, 1.0])
+TALK UNIQUE([])

@@ -1,0 +1,4 @@
+TALK UNSHIFT([2, 3], 1)
+TALK PREPEND(["b"], "a")
+TALK UNSHIFT([3], 1, 2)
+TALK UNSHIFT([], 0)

@@ -1,0 +1,7 @@
+TALK VAL("3.5 kg")
+TALK VAL("12abc")
+TALK VAL("abc")
+TALK VAL("-7")
+TALK VAL("  42")
+TALK TYPEOF(VAL("5"))
+TALK VAL("2") + 1

@@ -1,0 +1,2 @@
+' exit: 1
+TALK LEFT("hello", "two")

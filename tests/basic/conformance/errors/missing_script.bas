@@ -1,0 +1,2 @@
+' exit: 1
+CALL no_such_dialog("x")

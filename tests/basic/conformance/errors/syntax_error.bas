@@ -1,0 +1,4 @@
+' exit: 1
+TALK "this line is fine"
+x = (1 + 2
+TALK "never runs"

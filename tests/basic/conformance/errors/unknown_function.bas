@@ -1,0 +1,4 @@
+' exit: 1
+TALK "before"
+x = UCASEE("abc")
+TALK "after"

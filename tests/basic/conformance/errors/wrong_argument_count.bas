@@ -1,0 +1,3 @@
+' exit: 1
+TALK "the count is checked before the run starts"
+TALK LEFT("hello")

@@ -1,0 +1,4 @@
+' exit: 3
+TALK "Your name?"
+HEAR name
+TALK "never printed"

@@ -1,0 +1,14 @@
+ON ERROR RESUME NEXT
+x = 10 / 0
+TALK "still running"
+TALK ERR <> 0
+TALK ERR_DESCRIPTION
+TALK ERR.description
+CLEAR ERROR
+TALK ERR
+TALK "[" + ERR_DESCRIPTION + "]"
+y = "abc" - 1
+TALK "y=[" + y + "]"
+TALK ERR_DESCRIPTION
+THROW "custom failure"
+TALK ERR_DESCRIPTION

@@ -1,0 +1,4 @@
+' exit: 1
+TALK "before"
+THROW "order 42 not found"
+TALK "after"
