@@ -1,8 +1,20 @@
-"""Admin for bots, their config, conversations with messages, and memories."""
+"""Admin for bots, their config, conversations with messages, runs and errors, and memories."""
 
 from django.contrib import admin
 
-from bots.models import Bot, BotConfig, BotMemory, Conversation, Message, UserMemory
+from bots.models import (
+    Bot,
+    BotConfig,
+    BotMemory,
+    BotSharedMemory,
+    Conversation,
+    ConversationError,
+    DialogRun,
+    JournalEntry,
+    Message,
+    ScriptVersion,
+    UserMemory,
+)
 
 
 class BotConfigInline(admin.TabularInline):
@@ -31,33 +43,129 @@ class BotConfigAdmin(admin.ModelAdmin):
 class MessageInline(admin.TabularInline):
     model = Message
     extra = 0
-    fields = ["role", "content", "created_at"]
-    readonly_fields = ["created_at"]
+    fields = ["role", "content", "kind", "status", "produced_by", "created_at"]
+    readonly_fields = ["produced_by", "created_at"]
+
+    @admin.display(description="produced by")
+    def produced_by(self, obj: Message) -> str:
+        return produced_by(obj)
+
+
+def produced_by(message: Message) -> str:
+    """``start.bas:3:1`` for a script, else the runtime, tool or LLM named in the source."""
+    source = message.source or {}
+    if "script" in source:
+        where = source["script"]
+        return f"{where}:{source['line']}:{source['column']}" if "line" in source else where
+    return ", ".join(f"{key}={value}" for key, value in source.items())
+
+
+class ConversationErrorInline(admin.TabularInline):
+    model = ConversationError
+    extra = 0
+    fields = ["created_at", "position", "text", "message"]
+    readonly_fields = fields
+    can_delete = False
+
+    @admin.display(description="FILE:LINE:COL")
+    def position(self, obj: ConversationError) -> str:
+        return f"{obj.file}:{obj.line}:{obj.column}"
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class DialogRunInline(admin.TabularInline):
+    model = DialogRun
+    extra = 0
+    fields = ["script", "status", "waiting_for", "due_at", "error", "created_at"]
+    readonly_fields = fields
+    show_change_link = True
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(Conversation)
 class ConversationAdmin(admin.ModelAdmin):
-    list_display = ["id", "bot", "user", "user_key", "channel", "started_at", "updated_at"]
+    list_display = ["id", "bot", "user", "user_key", "channel", "error_count", "started_at", "updated_at"]
     list_filter = ["channel", "bot"]
     search_fields = ["bot__name", "user__username", "user_key", "messages__content"]
     list_select_related = ["bot", "user"]
     raw_id_fields = ["user"]
     readonly_fields = ["started_at", "updated_at"]
     date_hierarchy = "started_at"
-    inlines = [MessageInline]
+    inlines = [ConversationErrorInline, DialogRunInline, MessageInline]
+
+    @admin.display(description="errors")
+    def error_count(self, obj: Conversation) -> int:
+        return obj.errors.count()
 
 
 @admin.register(Message)
 class MessageAdmin(admin.ModelAdmin):
-    list_display = ["id", "conversation", "role", "short_content", "created_at"]
-    list_filter = ["role", "conversation__channel", "conversation__bot"]
+    list_display = [
+        "id", "conversation", "role", "kind", "status", "short_content", "produced_by", "created_at",
+    ]
+    list_filter = ["role", "kind", "status", "conversation__channel", "conversation__bot"]
     search_fields = ["content", "conversation__bot__name", "conversation__user_key"]
     list_select_related = ["conversation__bot", "conversation__user"]
-    raw_id_fields = ["conversation"]
+    raw_id_fields = ["conversation", "reply_to", "run"]
 
     @admin.display(description="content")
     def short_content(self, obj: Message) -> str:
         return obj.content[:80]
+
+    @admin.display(description="produced by")
+    def produced_by(self, obj: Message) -> str:
+        return produced_by(obj)
+
+
+@admin.register(ConversationError)
+class ConversationErrorAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "conversation", "file", "line", "column", "text"]
+    list_filter = ["conversation__bot"]
+    search_fields = ["file", "text", "conversation__bot__name"]
+    list_select_related = ["conversation__bot"]
+    raw_id_fields = ["conversation", "run", "message"]
+
+
+class JournalEntryInline(admin.TabularInline):
+    model = JournalEntry
+    extra = 0
+    fields = ["seq", "phrase", "result", "created_at"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(DialogRun)
+class DialogRunAdmin(admin.ModelAdmin):
+    list_display = ["id", "conversation", "script", "status", "waiting_for", "due_at", "updated_at"]
+    list_filter = ["status", "waiting_for", "conversation__bot"]
+    search_fields = ["script", "conversation__bot__name", "error"]
+    list_select_related = ["conversation__bot"]
+    raw_id_fields = ["conversation", "script_version"]
+    readonly_fields = ["version", "created_at", "updated_at", "finished_at"]
+    inlines = [JournalEntryInline]
+
+
+@admin.register(ScriptVersion)
+class ScriptVersionAdmin(admin.ModelAdmin):
+    list_display = ["hash", "created_at"]
+    search_fields = ["hash", "source"]
+    readonly_fields = ["hash", "source", "created_at"]
+
+
+@admin.register(BotSharedMemory)
+class BotSharedMemoryAdmin(admin.ModelAdmin):
+    list_display = ["source_bot", "target_bot", "key", "value", "updated_at"]
+    list_filter = ["source_bot", "target_bot"]
+    search_fields = ["key"]
+    list_select_related = ["source_bot", "target_bot"]
 
 
 @admin.register(BotMemory)
@@ -70,7 +178,7 @@ class BotMemoryAdmin(admin.ModelAdmin):
 
 @admin.register(UserMemory)
 class UserMemoryAdmin(admin.ModelAdmin):
-    list_display = ["bot", "user", "user_key", "key", "value", "updated_at"]
+    list_display = ["bot", "user", "user_key", "key", "value", "expires_at", "updated_at"]
     list_filter = ["bot"]
     search_fields = ["key", "user_key", "user__username", "bot__name"]
     list_select_related = ["bot", "user"]

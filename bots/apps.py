@@ -9,5 +9,7 @@ class BotsConfig(AppConfig):
     def ready(self) -> None:
         from basic.keywords import register_core
         from basic.registry import registry
+        from bots.keywords import register_bots_keywords
 
         register_core(registry)
+        register_bots_keywords(registry)

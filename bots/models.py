@@ -71,6 +71,13 @@ class Conversation(models.Model):
     )
     user_key = models.CharField(max_length=200, blank=True, db_index=True)
     channel = models.CharField(max_length=40, choices=Channel.choices, default=Channel.WEB)
+    start_done = models.BooleanField(
+        default=False, help_text="Set once start.bas has been started for this conversation."
+    )
+    system_prompt = models.TextField(blank=True, help_text="Set by BEGIN SYSTEM PROMPT.")
+    context = models.JSONField(default=dict, blank=True, help_text="SET CONTEXT name -> text.")
+    suggestions = models.JSONField(default=list, blank=True, help_text="ADD SUGGESTION chips, in order.")
+    switchers = models.JSONField(default=list, blank=True, help_text="ADD SWITCHER toggles, in order.")
     started_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -90,14 +97,46 @@ class Role(models.TextChoices):
     TOOL = "tool", "Tool"
 
 
+class MessageStatus(models.TextChoices):
+    PENDING = "pending", "Pending"  # an inbound message stored, not yet answered (queued)
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"  # the runtime itself failed on it; see the log and the errors
+
+
 class Message(models.Model):
+    """One message of a conversation, inbound or outbound.
+
+    ``source`` says what produced an outbound message: ``{"script": "x.gbdialog/start.bas",
+    "line": 3, "column": 1}`` for a script, ``{"runtime": "..."}`` for the runtime's own replies
+    (later ``{"tool": ...}`` or ``{"llm": ...}``). ``reply_to`` links a reply to the user message
+    it answers, so a client posting a message gets exactly its replies.
+    """
+
     conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="messages")
     role = models.CharField(max_length=20, choices=Role.choices)
-    content = models.TextField()
+    content = models.TextField(blank=True)
+    kind = models.CharField(
+        max_length=20, default="text", help_text="text, hint (a typed HEAR asking again), error, talk_to..."
+    )
+    status = models.CharField(max_length=10, choices=MessageStatus.choices, default=MessageStatus.DONE)
+    reply_to = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="replies"
+    )
+    run = models.ForeignKey(
+        "DialogRun", on_delete=models.SET_NULL, null=True, blank=True, related_name="messages"
+    )
+    source = models.JSONField(default=dict, blank=True, help_text="What produced this message.")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
         ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(
+                fields=["conversation", "id"],
+                condition=Q(status="pending"),
+                name="bots_msg_pending",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.role}: {self.content[:60]}"
@@ -134,6 +173,9 @@ class UserMemory(models.Model):
     user_key = models.CharField(max_length=200, blank=True, db_index=True)
     key = models.CharField(max_length=200)
     value = models.JSONField(null=True, blank=True)
+    expires_at = models.DateTimeField(
+        null=True, blank=True, help_text="Set by REMEMBER with a duration; expired values read as empty."
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -159,3 +201,122 @@ class UserMemory(models.Model):
 
     def __str__(self) -> str:
         return f"{self.bot} / {self.user or self.user_key}: {self.key}"
+
+
+class BotSharedMemory(models.Model):
+    """BOT SHARE MEMORY "k" WITH "bot": a value one bot offers another; BOT SYNC MEMORY FROM
+    copies the rows shared with a bot into its own memory."""
+
+    source_bot = models.ForeignKey(Bot, on_delete=models.CASCADE, related_name="shared_memories_out")
+    target_bot = models.ForeignKey(Bot, on_delete=models.CASCADE, related_name="shared_memories_in")
+    key = models.CharField(max_length=200)
+    value = models.JSONField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["target_bot", "key"]
+        verbose_name_plural = "shared bot memories"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source_bot", "target_bot", "key"], name="bots_sharedmemory_unique_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source_bot} -> {self.target_bot}: {self.key}"
+
+
+class ScriptVersion(models.Model):
+    """A script's source, stored once per content hash, so a run resumes the exact code it began."""
+
+    hash = models.CharField(max_length=64, unique=True)
+    source = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.hash[:12]
+
+
+class RunStatus(models.TextChoices):
+    RUNNING = "running", "Running"
+    WAITING = "waiting", "Waiting"
+    FINISHED = "finished", "Finished"
+    FAILED = "failed", "Failed"
+
+
+class DialogRun(models.Model):
+    """One run of a script inside a conversation, with its whole VM state.
+
+    A waiting run is only this row: nothing holds a worker, so it survives restarts. Every save
+    checks and bumps ``version`` (optimistic locking). ``due_at`` is when a wait ends by itself
+    (a HEAR timeout, a WAIT); the periodic sweep fires due runs.
+    """
+
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="runs")
+    script = models.CharField(max_length=500, help_text="Path of the script inside the .gbai package.")
+    script_version = models.ForeignKey(ScriptVersion, on_delete=models.PROTECT, related_name="runs")
+    status = models.CharField(max_length=10, choices=RunStatus.choices, default=RunStatus.RUNNING)
+    waiting_for = models.CharField(max_length=40, blank=True)
+    detail = models.JSONField(default=dict, blank=True, help_text="What the run waits for.")
+    state = models.TextField(blank=True, help_text="The VM state (JSON text) of a waiting run.")
+    scripts = models.JSONField(
+        default=dict, blank=True, help_text="Other scripts this run called: name -> [file, content hash]."
+    )
+    version = models.PositiveIntegerField(default=0)
+    due_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["due_at"], condition=Q(status="waiting"), name="bots_run_due"),
+            models.Index(fields=["conversation", "status"], name="bots_run_conv_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.script} ({self.status})"
+
+
+class JournalEntry(models.Model):
+    """A completed effect of a run (basic/journal.py): a resumed run reuses ``result``."""
+
+    run = models.ForeignKey(DialogRun, on_delete=models.CASCADE, related_name="journal")
+    seq = models.PositiveIntegerField()
+    phrase = models.CharField(max_length=100)
+    result = models.TextField(help_text="The effect's result as JSON text (key order kept).")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["run", "seq"]
+        verbose_name_plural = "journal entries"
+        constraints = [models.UniqueConstraint(fields=["run", "seq"], name="bots_journal_unique_seq")]
+
+    def __str__(self) -> str:
+        return f"{self.run_id}#{self.seq} {self.phrase}"
+
+
+class ConversationError(models.Model):
+    """A script error met during a conversation, for the bot's author (the user saw an apology)."""
+
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="errors")
+    run = models.ForeignKey(
+        DialogRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="errors"
+    )
+    message = models.ForeignKey(
+        Message, on_delete=models.SET_NULL, null=True, blank=True, related_name="errors",
+        help_text="The user message being answered.",
+    )
+    file = models.CharField(max_length=500, blank=True)
+    line = models.PositiveIntegerField(default=0)
+    column = models.PositiveIntegerField(default=0)
+    text = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.file or '<script>'}:{self.line}:{self.column}: {self.text}"

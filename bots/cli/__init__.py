@@ -6,6 +6,6 @@ Each sub-command is a module with ``NAME``, ``HELP``, ``add_arguments(parser)`` 
 ``returncode``) to fail.
 """
 
-from bots.cli import check, docs, packages, run, setup, sync
+from bots.cli import chat, check, docs, packages, run, setup, sync
 
-SUBCOMMANDS = [packages, sync, setup, check, run, docs]
+SUBCOMMANDS = [packages, sync, setup, check, run, chat, docs]

@@ -1,0 +1,16 @@
+"""Conversation keywords of the bots app, one module per family, registered from
+``BotsConfig.ready()`` (see :func:`register_bots_keywords`)."""
+
+from __future__ import annotations
+
+from basic.registry import KeywordRegistry
+from bots.keywords.conversation import CONVERSATION_SPECS
+from bots.keywords.memory import MEMORY_SPECS
+
+
+def register_bots_keywords(target: KeywordRegistry) -> None:
+    target.register_all(CONVERSATION_SPECS)
+    target.register_all(MEMORY_SPECS)
+
+
+__all__ = ["register_bots_keywords"]

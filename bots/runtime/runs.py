@@ -1,0 +1,175 @@
+"""Starting, resuming and ending one dialog run, saving it with its optimistic version check.
+
+Each advance (start or resume up to the next wait or the end) runs inside the caller's
+transaction, which holds the conversation's lock: the new VM state, the journal entries, the
+messages the script sent and its memory writes commit together or not at all.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.utils import timezone
+
+from basic import vm
+from basic.compiler import CompiledScript, compile_source
+from basic.errors import BasicError
+from basic.limits import Limits
+from bots.models import BotConfig, Conversation, ConversationError, DialogRun, Message, RunStatus
+from bots.packages.config_csv import param_variables
+from bots.runtime.host import ConversationHost
+from bots.runtime.journal import DbJournal
+from bots.runtime.scripts import ScriptFile, script_version_pin
+
+logger = logging.getLogger(__name__)
+
+DIALOG_LIMITS = Limits(max_slice_seconds=20.0)
+HEAR_TIMEOUT_KEY = "hear-timeout-secs"
+HEAR_TIMEOUT_DEFAULT = 3600
+APOLOGY = "Sorry, something went wrong on my side. Please try again."
+
+
+class RunConflict(RuntimeError):
+    """The run row changed under us (its version moved): another process advanced it."""
+
+
+def hear_timeout_seconds(conversation: Conversation) -> int:
+    """``hear-timeout-secs`` of the bot (default 3600); 0 or less means HEAR waits forever."""
+    raw = (
+        BotConfig.objects.filter(bot_id=conversation.bot_id, key=HEAR_TIMEOUT_KEY)
+        .values_list("value", flat=True)
+        .first()
+    )
+    if raw is None or not raw.strip():
+        return HEAR_TIMEOUT_DEFAULT
+    try:
+        return int(float(raw.strip()))
+    except ValueError:
+        logger.warning(
+            "bot %s: %s=%r is not a number of seconds; using %s",
+            conversation.bot_id,
+            HEAR_TIMEOUT_KEY,
+            raw,
+            HEAR_TIMEOUT_DEFAULT,
+        )
+        return HEAR_TIMEOUT_DEFAULT
+
+
+def _config_variables(conversation: Conversation) -> dict[str, Any]:
+    rows = BotConfig.objects.filter(bot_id=conversation.bot_id, key__istartswith="param-")
+    return param_variables(dict(rows.values_list("key", "value")))
+
+
+def run_start(*, conversation: Conversation, script: ScriptFile, inbound: Message | None) -> DialogRun:
+    """Start ``script`` in the conversation, pinned to its current source, and advance it."""
+    version = script_version_pin(script.source)
+    run = DialogRun.objects.create(conversation=conversation, script=script.path, script_version=version)
+    host = ConversationHost(conversation=conversation, run=run, inbound=inbound)
+    journal = DbJournal(run, fresh=True)
+    try:
+        compiled = compile_source(script.source, script.path)
+    except BasicError as err:
+        return _fail(run, host, err)
+    result = vm.start(compiled, host, _config_variables(conversation), journal=journal, limits=DIALOG_LIMITS)
+    return _settle(run, compiled, host, journal, result)
+
+
+def run_resume(
+    *, conversation: Conversation, run: DialogRun, value: Any, inbound: Message | None
+) -> DialogRun:
+    """Continue a waiting run with the value it waited for (a user's text, or None for a timer)."""
+    host = ConversationHost(conversation=conversation, run=run, inbound=inbound)
+    journal = DbJournal(run)
+    try:
+        compiled = compile_source(run.script_version.source, run.script)
+    except BasicError as err:
+        return _fail(run, host, err)
+    result = vm.resume(compiled, json.loads(run.state), value, host, journal=journal, limits=DIALOG_LIMITS)
+    return _settle(run, compiled, host, journal, result)
+
+
+def run_end_waiting(*, run: DialogRun, reason: str) -> DialogRun:
+    """End a waiting run without resuming it (a typed HEAR that timed out)."""
+    _save(
+        run,
+        status=RunStatus.FINISHED,
+        state="",
+        due_at=None,
+        finished_at=timezone.now(),
+        detail={**run.detail, "ended": reason},
+    )
+    return run
+
+
+def _settle(
+    run: DialogRun, compiled: CompiledScript, host: ConversationHost, journal: DbJournal, result: vm.RunResult
+) -> DialogRun:
+    while result.status == "paused":
+        result = vm.resume(compiled, result.state, None, host, journal=journal, limits=DIALOG_LIMITS)
+    if result.status == "finished":
+        _save(
+            run,
+            status=RunStatus.FINISHED,
+            state="",
+            waiting_for="",
+            detail={},
+            due_at=None,
+            finished_at=timezone.now(),
+        )
+    elif result.status == "waiting":
+        detail = dict(result.detail or {})
+        _save(
+            run,
+            status=RunStatus.WAITING,
+            state=result.state_json or "",
+            waiting_for=result.waiting_for or "",
+            detail=detail,
+            due_at=_due_at(host.conversation, result.waiting_for or "", detail),
+        )
+    else:
+        assert result.error is not None
+        _fail(run, host, result.error)
+    return run
+
+
+def _due_at(conversation: Conversation, waiting_for: str, detail: dict[str, Any]) -> datetime | None:
+    if waiting_for == "input":
+        seconds = hear_timeout_seconds(conversation)
+        return timezone.now() + timedelta(seconds=seconds) if seconds > 0 else None
+    if waiting_for == "timer" and detail.get("until"):
+        return datetime.fromisoformat(str(detail["until"]))
+    return None
+
+
+def _fail(run: DialogRun, host: ConversationHost, err: BasicError) -> DialogRun:
+    """Record the author's error on the conversation, apologise to the user, end the run."""
+    _save(run, status=RunStatus.FAILED, state="", due_at=None, error=str(err), finished_at=timezone.now())
+    record = ConversationError.objects.create(
+        conversation=host.conversation,
+        run=run,
+        message=host.inbound,
+        file=err.file or run.script,
+        line=err.line,
+        column=err.column,
+        text=err.message,
+    )
+    logger.info("script error in conversation %s: %s", host.conversation.pk, record)
+    host.notice(APOLOGY, kind="error", source={"runtime": "script-error", "error": record.pk})
+    return run
+
+
+def _save(run: DialogRun, **fields: Any) -> None:
+    fields["scripts"] = run.scripts
+    now = timezone.now()
+    changed = DialogRun.objects.filter(pk=run.pk, version=run.version).update(
+        version=run.version + 1, updated_at=now, **fields
+    )
+    if changed != 1:
+        raise RunConflict(f"dialog run {run.pk} was advanced by another process")
+    for name, value in fields.items():
+        setattr(run, name, value)
+    run.version += 1
+    run.updated_at = now

@@ -1,0 +1,330 @@
+"""Writes of the conversation loop: receiving a message, answering a conversation's queue in
+order, firing due waits, and the conversation state scripts change (context, prompt, chips).
+
+A user message is stored first (status pending), in its own transaction, so it is never lost.
+Then :func:`conversation_process` answers the conversation's pending messages one at a time, in
+arrival order, each in a transaction that holds the conversation row's lock (select_for_update on
+PostgreSQL; SQLite's IMMEDIATE transactions serialise writers the same way): a message sent while
+the bot is still answering the previous one waits for it, and is answered after it.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+
+from basic.errors import BasicError
+from basic.input_types import canonical_kind
+from bots.models import (
+    Bot,
+    Channel,
+    Conversation,
+    ConversationError,
+    DialogRun,
+    Message,
+    MessageStatus,
+    Role,
+    RunStatus,
+)
+from bots.runtime.answer import answers_for
+from bots.runtime.runs import APOLOGY, run_end_waiting, run_resume, run_start
+from bots.runtime.scripts import start_script
+
+logger = logging.getLogger(__name__)
+
+
+class ConversationNotFound(LookupError):
+    """No conversation with that id for this bot and user."""
+
+
+@dataclass(slots=True)
+class Turn:
+    """What posting one message did: the stored message and, once answered, its replies."""
+
+    conversation: Conversation
+    message: Message
+
+
+def conversation_open(
+    *,
+    bot: Bot,
+    channel: str = Channel.API,
+    user: AbstractBaseUser | None = None,
+    user_key: str = "",
+    conversation_id: int | None = None,
+) -> Conversation:
+    """The user's conversation ``conversation_id`` with this bot, or a new one when no id is given."""
+    if conversation_id is not None:
+        found = Conversation.objects.filter(pk=conversation_id, bot=bot, user_key=user_key)
+        found = found.filter(user=user) if user is not None else found.filter(user__isnull=True)
+        conversation = found.select_related("bot").first()
+        if conversation is None:
+            raise ConversationNotFound(
+                f"no conversation {conversation_id} of this user with bot {bot.name!r}"
+            )
+        return conversation
+    return Conversation.objects.create(bot=bot, channel=channel, user=user, user_key=user_key)
+
+
+def message_receive(*, conversation: Conversation, text: str) -> Message:
+    """Store a user message as pending; it is answered by :func:`conversation_process`."""
+    with transaction.atomic():
+        message = Message.objects.create(
+            conversation=conversation, role=Role.USER, content=text, status=MessageStatus.PENDING
+        )
+        Conversation.objects.filter(pk=conversation.pk).update(updated_at=timezone.now())
+    return message
+
+
+def message_post(
+    *,
+    bot: Bot,
+    text: str,
+    channel: str = Channel.API,
+    user: AbstractBaseUser | None = None,
+    user_key: str = "",
+    conversation_id: int | None = None,
+) -> Turn:
+    """Receive a user message and answer the conversation's queue; the turn names the message."""
+    conversation = conversation_open(
+        bot=bot, channel=channel, user=user, user_key=user_key, conversation_id=conversation_id
+    )
+    message = message_receive(conversation=conversation, text=text)
+    conversation_process(conversation_id=conversation.pk)
+    message.refresh_from_db(fields=["status"])
+    conversation.refresh_from_db()
+    return Turn(conversation=conversation, message=message)
+
+
+def conversation_process(*, conversation_id: int) -> int:
+    """Answer the conversation's pending messages in order; returns how many were answered.
+
+    Stops at a message that must wait (the dialog waits for a timer or an event, not for the
+    user); it stays pending and is answered when that wait ends.
+    """
+    answered = 0
+    while True:
+        outcome = _process_next(conversation_id)
+        if outcome is None:
+            return answered
+        answered += 1
+
+
+def _process_next(conversation_id: int) -> int | None:
+    """Answer the oldest pending message under the conversation's lock; its id, or None."""
+    message_id: int | None = None
+    try:
+        with transaction.atomic():
+            conversation = _lock(conversation_id)
+            message = (
+                Message.objects.filter(
+                    conversation=conversation, role=Role.USER, status=MessageStatus.PENDING
+                )
+                .order_by("id")
+                .first()
+            )
+            if message is None:
+                return None
+            message_id = message.pk
+            if not _answer(conversation, message):
+                return None
+            Message.objects.filter(pk=message.pk).update(status=MessageStatus.DONE)
+            return message.pk
+    except Exception as exc:
+        # The runtime failed (not the script: those are answered above): the message must not
+        # block the queue forever, so it is marked failed and the user gets an apology.
+        logger.exception("conversation %s: answering message %s failed", conversation_id, message_id)
+        if message_id is None:
+            raise
+        _message_failed(conversation_id, message_id, exc)
+        return message_id
+
+
+def _lock(conversation_id: int) -> Conversation:
+    return Conversation.objects.select_for_update().select_related("bot").get(pk=conversation_id)
+
+
+def _waiting_run(conversation: Conversation) -> DialogRun | None:
+    return (
+        DialogRun.objects.filter(conversation=conversation, status=RunStatus.WAITING)
+        .select_related("script_version")
+        .order_by("-id")
+        .first()
+    )
+
+
+def _answer(conversation: Conversation, message: Message) -> bool:
+    """Answer one message; False when it has to stay queued."""
+    run = _waiting_run(conversation)
+    if run is not None:
+        if run.waiting_for != "input":
+            return False
+        run_resume(conversation=conversation, run=run, value=message.content, inbound=message)
+        return True
+    if not conversation.start_done:
+        conversation.start_done = True
+        conversation.save(update_fields=["start_done", "updated_at"])
+        if _start_dialog(conversation, message):
+            return True
+    _reply_with_answers(conversation, message)
+    return True
+
+
+def _start_dialog(conversation: Conversation, message: Message) -> bool:
+    """Run start.bas for the first message. False when there is none, or when it finished
+    without a word to a non-empty message: that message then goes to the answer provider."""
+    try:
+        script = start_script(conversation.bot)
+    except BasicError as err:
+        _record_error(conversation, message, err)
+        return True
+    if script is None:
+        return False
+    run = run_start(conversation=conversation, script=script, inbound=message)
+    if run.status != RunStatus.FINISHED:
+        return True  # waiting for the user (or failed, with an apology)
+    return message.replies.exists() or not message.content.strip()
+
+
+def _reply_with_answers(conversation: Conversation, message: Message) -> None:
+    for answer in answers_for(conversation=conversation, message=message):
+        Message.objects.create(
+            conversation=conversation,
+            role=Role.BOT,
+            content=answer.text,
+            kind=answer.kind,
+            reply_to=message,
+            source=answer.source,
+        )
+
+
+def _record_error(conversation: Conversation, message: Message | None, err: BasicError) -> None:
+    record = ConversationError.objects.create(
+        conversation=conversation,
+        message=message,
+        file=err.file or "",
+        line=err.line,
+        column=err.column,
+        text=err.message,
+    )
+    Message.objects.create(
+        conversation=conversation,
+        role=Role.BOT,
+        content=APOLOGY,
+        kind="error",
+        reply_to=message,
+        source={"runtime": "script-error", "error": record.pk},
+    )
+
+
+def _message_failed(conversation_id: int, message_id: int, exc: Exception) -> None:
+    with transaction.atomic():
+        conversation = _lock(conversation_id)
+        Message.objects.filter(pk=message_id).update(status=MessageStatus.FAILED)
+        inbound = Message.objects.get(pk=message_id)
+        record = ConversationError.objects.create(
+            conversation=conversation, message=inbound, text=f"internal error: {type(exc).__name__}: {exc}"
+        )
+        Message.objects.create(
+            conversation=conversation,
+            role=Role.BOT,
+            content=APOLOGY,
+            kind="error",
+            reply_to=inbound,
+            source={"runtime": "internal-error", "error": record.pk},
+        )
+
+
+# --- waits that end by themselves -------------------------------------------------------------
+
+
+def _untyped_hear(detail: dict[str, Any]) -> bool:
+    kind = detail.get("type")
+    return "options" not in detail and (not kind or canonical_kind(str(kind)) is None)
+
+
+def runs_fire_due(*, now: datetime | None = None, limit: int = 200) -> int:
+    """End the waits that are due (WAIT timers, HEAR timeouts); returns how many fired.
+
+    A due WAIT resumes. A plain HEAR (or ``AS TEXT``/``AS STRING``) that times out resumes with
+    the empty string, so the script sees ``x = ""`` and goes on. A typed or menu HEAR cannot hold
+    an empty answer, so its run ends there without a message. Then the conversation's queued
+    messages are answered.
+    """
+    now = now or timezone.now()
+    due = list(
+        DialogRun.objects.filter(status=RunStatus.WAITING, due_at__lte=now)
+        .order_by("due_at")
+        .values_list("pk", "conversation_id")[:limit]
+    )
+    fired = 0
+    for run_id, conversation_id in due:
+        with transaction.atomic():
+            conversation = _lock(conversation_id)
+            run = (
+                DialogRun.objects.select_related("script_version")
+                .filter(pk=run_id, status=RunStatus.WAITING, due_at__lte=now)
+                .first()
+            )
+            if run is None:
+                continue  # answered or fired meanwhile
+            _fire(conversation, run)
+            fired += 1
+        conversation_process(conversation_id=conversation_id)
+    return fired
+
+
+def _fire(conversation: Conversation, run: DialogRun) -> None:
+    if run.waiting_for == "input" and not _untyped_hear(run.detail):
+        run_end_waiting(run=run, reason="hear-timeout")
+        return
+    value = "" if run.waiting_for == "input" else None
+    run_resume(conversation=conversation, run=run, value=value, inbound=None)
+
+
+# --- conversation state that scripts change ----------------------------------------------------
+
+
+def _save_state(conversation: Conversation, *fields: str) -> None:
+    conversation.save(update_fields=[*fields, "updated_at"])
+
+
+def conversation_context_set(*, conversation: Conversation, name: str, text: str) -> None:
+    """SET CONTEXT: a named piece of context for the LLM prompt (a later one replaces it)."""
+    conversation.context = {**conversation.context, name: text}
+    _save_state(conversation, "context")
+
+
+def conversation_system_prompt_set(*, conversation: Conversation, text: str) -> None:
+    conversation.system_prompt = text
+    _save_state(conversation, "system_prompt")
+
+
+def conversation_suggestion_add(*, conversation: Conversation, suggestion: dict[str, Any]) -> None:
+    """Add a chip; one equal to an existing chip is not repeated."""
+    if suggestion not in conversation.suggestions:
+        conversation.suggestions = [*conversation.suggestions, suggestion]
+        _save_state(conversation, "suggestions")
+
+
+def conversation_suggestions_clear(*, conversation: Conversation) -> None:
+    conversation.suggestions = []
+    _save_state(conversation, "suggestions")
+
+
+def conversation_switcher_add(*, conversation: Conversation, switcher_id: str, label: str) -> None:
+    """Add a switcher, or relabel the one with the same id."""
+    kept = [item for item in conversation.switchers if item.get("id") != switcher_id]
+    conversation.switchers = [*kept, {"id": switcher_id, "label": label}]
+    _save_state(conversation, "switchers")
+
+
+def conversation_switchers_clear(*, conversation: Conversation) -> None:
+    conversation.switchers = []
+    _save_state(conversation, "switchers")
