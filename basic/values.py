@@ -138,17 +138,23 @@ def is_numeric(v: Value) -> bool:
     return isinstance(v, str) and parse_number(v) is not None
 
 
-def to_number(v: Value, *, what: str = "a number") -> int | float:
-    """The number a value stands for in arithmetic: numeric text is read, empty is 0."""
+def number_or_none(v: Value) -> int | float | None:
+    """The number a value stands for in arithmetic (numeric text is read, empty is 0), or None."""
     if is_number(v):
         return v
     if v is None:
         return 0
     if isinstance(v, str):
-        n = parse_number(v)
-        if n is not None:
-            return n
-    raise BasicRuntimeError(f"expected {what}, got {describe(v)}")
+        return parse_number(v)
+    return None
+
+
+def to_number(v: Value, *, what: str = "a number") -> int | float:
+    """The number a value stands for in arithmetic, or an error saying what was expected."""
+    n = number_or_none(v)
+    if n is None:
+        raise BasicRuntimeError(f"expected {what}, got {describe(v)}")
+    return n
 
 
 def normalize_number(x: int | float) -> int | float:
@@ -159,14 +165,9 @@ def normalize_number(x: int | float) -> int | float:
 
 
 def _operand(v: Value, op: str, side: str, a: Value, b: Value) -> int | float:
-    if is_number(v):
-        return v
-    if v is None:
-        return 0
-    if isinstance(v, str):
-        n = parse_number(v)
-        if n is not None:
-            return n
+    n = number_or_none(v)
+    if n is not None:
+        return n
     raise BasicRuntimeError(
         f"cannot {op} {kind_of(v)} ({side} side of {describe(a)} {_SYMBOL[op]} {describe(b)}); "
         "expected numbers"

@@ -10,7 +10,7 @@ from decimal import ROUND_HALF_UP, Decimal, localcontext
 from typing import Any
 
 from basic.errors import BasicRuntimeError
-from basic.values import describe, is_datetime_map, is_number, parse_number, to_text
+from basic.values import describe, is_datetime_map, number_or_none, to_text
 
 # A ceiling on lists and texts the built-ins build, so a script cannot exhaust memory in one call.
 MAX_BUILT_ITEMS = 1_000_000
@@ -29,15 +29,10 @@ def text_arg(fn: str, v: Any, what: str = "a text") -> str:
 
 def number_arg(fn: str, v: Any, what: str = "a number") -> int | float:
     """A number, or text that reads as one. Empty counts as 0."""
-    if is_number(v):
-        return v
-    if v is None:
-        return 0
-    if isinstance(v, str):
-        n = parse_number(v)
-        if n is not None:
-            return n
-    raise fail(fn, what, v)
+    n = number_or_none(v)
+    if n is None:
+        raise fail(fn, what, v)
+    return n
 
 
 def int_arg(fn: str, v: Any, what: str = "a whole number", *, minimum: int | None = None) -> int:
