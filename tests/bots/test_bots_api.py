@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.contrib.auth import get_user_model
 from rest_framework.authtoken.models import Token
@@ -89,5 +91,10 @@ def test_openapi_schema_describes_the_bots_api(client, db) -> None:
 @pytest.mark.parametrize("url", ["/api/docs/", "/api/redoc/"])
 def test_browsable_docs_pages(client, db, url: str) -> None:
     response = client.get(url)
+    page = response.content.decode()
     assert response.status_code == 200
-    assert "/api/openapi.json" in response.content.decode()
+    assert "/api/openapi.json" in page
+    # Every script and stylesheet comes from this server, not from a CDN.
+    assets = re.findall(r'(?:src|href)="([^"]+\.(?:js|css))"', page)
+    assert assets and all(asset.startswith("/static/") for asset in assets)
+    assert all(client.get(asset).status_code == 200 for asset in assets)
