@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 
+from bots import models
 from bots.models import (
     Bot,
     BotConfig,
@@ -183,3 +184,41 @@ class UserMemoryAdmin(admin.ModelAdmin):
     search_fields = ["key", "user_key", "user__username", "bot__name"]
     list_select_related = ["bot", "user"]
     raw_id_fields = ["user"]
+
+
+@admin.register(models.ConversationTool)
+class ConversationToolAdmin(admin.ModelAdmin):
+    """USE TOOL associations: which tools each conversation offers to the LLM."""
+
+    list_display = ["conversation", "name", "script", "created_at"]
+    search_fields = ["name", "conversation__bot__name"]
+    raw_id_fields = ["conversation"]
+
+
+@admin.register(models.ConversationKb)
+class ConversationKbAdmin(admin.ModelAdmin):
+    """USE KB associations of each conversation."""
+
+    list_display = ["conversation", "name", "folder", "created_at"]
+    search_fields = ["name", "conversation__bot__name"]
+    raw_id_fields = ["conversation"]
+
+
+class BotTableFieldInline(admin.TabularInline):
+    model = models.BotTableField
+    extra = 0
+    can_delete = False
+    fields = ["position", "name", "type", "length", "scale", "primary_key", "not_null", "unique", "default",
+              "references", "active"]
+    readonly_fields = fields
+
+
+@admin.register(models.BotTable)
+class BotTableAdmin(admin.ModelAdmin):
+    """Tables declared in tables.bas (read-only: they follow the package)."""
+
+    list_display = ["name", "bot", "db_table", "read_roles", "write_roles", "updated_at"]
+    list_filter = ["bot"]
+    search_fields = ["name", "bot__name"]
+    readonly_fields = ["bot", "name", "db_table", "read_roles", "write_roles", "source_file", "line"]
+    inlines = [BotTableFieldInline]

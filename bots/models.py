@@ -320,3 +320,86 @@ class ConversationError(models.Model):
 
     def __str__(self) -> str:
         return f"{self.file or '<script>'}:{self.line}:{self.column}: {self.text}"
+
+
+class BotTable(models.Model):
+    """A table a bot declares in tables.bas (``TABLE name .. END TABLE``), created as a real
+    database table named ``db_table``; its columns are the :class:`BotTableField` rows."""
+
+    bot = models.ForeignKey(Bot, on_delete=models.CASCADE, related_name="tables")
+    name = models.CharField(max_length=60, help_text="Lower-case, as scripts name it.")
+    db_table = models.CharField(max_length=63, unique=True)
+    read_roles = models.CharField(max_length=500, blank=True)
+    write_roles = models.CharField(max_length=500, blank=True)
+    source_file = models.CharField(max_length=500, blank=True)
+    line = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["bot", "name"]
+        constraints = [models.UniqueConstraint(fields=["bot", "name"], name="bots_table_unique_name")]
+
+    def __str__(self) -> str:
+        return f"{self.bot_id}:{self.name}"
+
+
+class BotTableField(models.Model):
+    """One column of a bot table, in declaration order (SAVE's positional values follow it)."""
+
+    table = models.ForeignKey(BotTable, on_delete=models.CASCADE, related_name="fields")
+    name = models.CharField(max_length=60)
+    position = models.PositiveIntegerField()
+    type = models.CharField(max_length=20, help_text="Canonical type: string, text, integer, ...")
+    length = models.PositiveIntegerField(null=True, blank=True)
+    scale = models.PositiveIntegerField(null=True, blank=True)
+    primary_key = models.BooleanField(default=False)
+    not_null = models.BooleanField(default=False)
+    unique = models.BooleanField(default=False)
+    default = models.CharField(max_length=200, blank=True)
+    references = models.CharField(max_length=60, blank=True)
+    active = models.BooleanField(default=True, help_text="Cleared when tables.bas drops it (data is kept).")
+
+    class Meta:
+        ordering = ["table", "position"]
+        constraints = [models.UniqueConstraint(fields=["table", "name"], name="bots_tablefield_unique_name")]
+
+    def __str__(self) -> str:
+        return f"{self.table.name}.{self.name} {self.type}"
+
+
+class ConversationTool(models.Model):
+    """A tool script offered to the LLM in this conversation (USE TOOL / ADD TOOL)."""
+
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="tools")
+    name = models.CharField(max_length=200, help_text="The tool script's stem, lower case.")
+    script = models.CharField(max_length=500, help_text="Path of the tool script inside the package.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["conversation", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["conversation", "name"], name="bots_conversation_tool_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.conversation_id}: {self.name}"
+
+
+class ConversationKb(models.Model):
+    """A .gbkb collection attached to this conversation (USE KB); retrieval comes later."""
+
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="kbs")
+    name = models.CharField(max_length=200)
+    folder = models.CharField(max_length=500, help_text="The collection folder inside the package.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["conversation", "id"]
+        verbose_name = "conversation KB"
+        constraints = [
+            models.UniqueConstraint(fields=["conversation", "name"], name="bots_conversation_kb_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.conversation_id}: {self.name}"

@@ -259,6 +259,10 @@ GB_PACKAGE_DIRS = [BASE_DIR / "bottemplates"] + [
     Path(item).expanduser() for item in os.environ.get("GB_PACKAGE_DIRS", "").split(os.pathsep) if item
 ]
 
+# Script HTTP (GET/POST/...): internal addresses are refused unless this is on; request timeout.
+GB_HTTP_ALLOW_PRIVATE = os.environ.get("GB_HTTP_ALLOW_PRIVATE", "").lower() in ("1", "true", "yes", "on")
+GB_HTTP_TIMEOUT = float(os.environ.get("GB_HTTP_TIMEOUT", "30"))
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: an unauthenticated request then gets 401 with a WWW-Authenticate header.

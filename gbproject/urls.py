@@ -12,6 +12,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="openapi-schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="openapi-schema"), name="api-redoc"),
     path("api/", include("bots.api.urls")),
+    path("chat/", include("bots.web.urls")),
 ]
 
 admin.site.site_header = "General Bots administration"

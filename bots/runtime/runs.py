@@ -63,17 +63,31 @@ def _config_variables(conversation: Conversation) -> dict[str, Any]:
     return param_variables(dict(rows.values_list("key", "value")))
 
 
-def run_start(*, conversation: Conversation, script: ScriptFile, inbound: Message | None) -> DialogRun:
-    """Start ``script`` in the conversation, pinned to its current source, and advance it."""
+def run_start(
+    *,
+    conversation: Conversation,
+    script: ScriptFile,
+    inbound: Message | None,
+    inputs: dict[str, Any] | None = None,
+    detail: dict[str, Any] | None = None,
+) -> DialogRun:
+    """Start ``script`` in the conversation, pinned to its current source, and advance it.
+
+    The script sees the bot's ``param-*`` config, then ``inputs`` (a tool's arguments, by PARAM
+    name) as its first variables.
+    """
     version = script_version_pin(script.source)
-    run = DialogRun.objects.create(conversation=conversation, script=script.path, script_version=version)
+    run = DialogRun.objects.create(
+        conversation=conversation, script=script.path, script_version=version, detail=detail or {}
+    )
     host = ConversationHost(conversation=conversation, run=run, inbound=inbound)
     journal = DbJournal(run, fresh=True)
     try:
         compiled = compile_source(script.source, script.path)
     except BasicError as err:
         return _fail(run, host, err)
-    result = vm.start(compiled, host, _config_variables(conversation), journal=journal, limits=DIALOG_LIMITS)
+    variables = {**_config_variables(conversation), **(inputs or {})}
+    result = vm.start(compiled, host, variables, journal=journal, limits=DIALOG_LIMITS)
     return _settle(run, compiled, host, journal, result)
 
 

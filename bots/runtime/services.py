@@ -33,6 +33,7 @@ from bots.models import (
     RunStatus,
 )
 from bots.runtime.answer import answers_for
+from bots.runtime.live import conversation_changed
 from bots.runtime.runs import APOLOGY, run_end_waiting, run_resume, run_start
 from bots.runtime.scripts import start_script
 
@@ -109,11 +110,13 @@ def conversation_process(*, conversation_id: int) -> int:
     user); it stays pending and is answered when that wait ends.
     """
     answered = 0
-    while True:
-        outcome = _process_next(conversation_id)
-        if outcome is None:
-            return answered
-        answered += 1
+    try:
+        while _process_next(conversation_id) is not None:
+            answered += 1
+    finally:
+        if answered:
+            conversation_changed(conversation_id=conversation_id)
+    return answered
 
 
 def _process_next(conversation_id: int) -> int | None:
@@ -276,6 +279,7 @@ def runs_fire_due(*, now: datetime | None = None, limit: int = 200) -> int:
                 continue  # answered or fired meanwhile
             _fire(conversation, run)
             fired += 1
+        conversation_changed(conversation_id=conversation_id)
         conversation_process(conversation_id=conversation_id)
     return fired
 

@@ -27,13 +27,18 @@ def test_hear_waits_hear_timeout_secs_with_a_default_of_an_hour(make_package) ->
         make_package, "short-wait", {"start.bas": "HEAR x\n"}, config="hear-timeout-secs,30\n"
     )
     forever = make_bot(make_package, "no-wait", {"start.bas": "HEAR x\n"}, config="hear-timeout-secs,0\n")
-    before = timezone.now()
     waits = {}
     for bot in (default, configured, forever):
+        before = timezone.now()
         conversation, _ = say(bot, "hi")
+        after = timezone.now()
         due = DialogRun.objects.get(conversation_id=conversation).due_at
-        waits[bot.name] = None if due is None else round((due - before).total_seconds())
-    assert waits == {"default-wait": 3600, "short-wait": 30, "no-wait": None}
+        # The wait starts while the message is answered, between ``before`` and ``after``.
+        waits[bot.name] = None if due is None else {
+            seconds for seconds in (3600, 30) if before + timedelta(seconds=seconds) <= due
+            and due <= after + timedelta(seconds=seconds)
+        }
+    assert waits == {"default-wait": {3600}, "short-wait": {30}, "no-wait": None}
 
 
 def test_a_plain_hear_that_times_out_gets_the_empty_string(make_package) -> None:
