@@ -222,3 +222,58 @@ class BotTableAdmin(admin.ModelAdmin):
     search_fields = ["name", "bot__name"]
     readonly_fields = ["bot", "name", "db_table", "read_roles", "write_roles", "source_file", "line"]
     inlines = [BotTableFieldInline]
+
+
+@admin.register(models.BotTrigger)
+class BotTriggerAdmin(admin.ModelAdmin):
+    """SET SCHEDULE and WEBHOOK scripts (read-only: package sync keeps them); shows webhook tokens."""
+
+    list_display = ["bot", "kind", "script", "schedule", "cron", "endpoint", "active", "last_triggered"]
+    list_filter = ["kind", "active", "bot"]
+    search_fields = ["bot__name", "script", "endpoint"]
+    readonly_fields = ["bot", "kind", "script", "line", "schedule", "cron", "endpoint", "token",
+                       "periodic_task", "last_triggered", "created_at", "updated_at"]
+    fields = readonly_fields[:8] + ["active"] + readonly_fields[8:]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        if obj.periodic_task_id:  # a paused schedule stops firing in beat too
+            obj.periodic_task.enabled = obj.active
+            obj.periodic_task.save()  # save(), not update(): beat watches PeriodicTasks.changed
+
+
+@admin.register(models.ConversationBot)
+class ConversationBotAdmin(admin.ModelAdmin):
+    """Bots attached to conversations by ADD BOT (scripts manage them; editable for support)."""
+
+    list_display = ["conversation", "bot", "priority", "active", "trigger", "joined_at"]
+    list_filter = ["active", "bot"]
+    search_fields = ["bot__name", "conversation__user_key"]
+    raw_id_fields = ["conversation"]
+
+
+@admin.register(models.ConversationHandoff)
+class ConversationHandoffAdmin(admin.ModelAdmin):
+    """Who handed which conversation to whom (DELEGATE TO, TRANSFER CONVERSATION TO)."""
+
+    list_display = ["conversation", "from_bot", "to_bot", "kind", "run", "created_at"]
+    list_filter = ["kind", "to_bot"]
+    readonly_fields = ["conversation", "from_bot", "to_bot", "kind", "run", "created_at"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+
+@admin.register(models.AgentRun)
+class AgentRunAdmin(admin.ModelAdmin):
+    """Dialog runs in which another bot acted (an attached bot, or a DELEGATE .. TO BOT task)."""
+
+    list_display = ["run", "bot", "parent"]
+    list_filter = ["bot"]
+    readonly_fields = ["run", "bot", "parent"]
+
+    def has_add_permission(self, request) -> bool:
+        return False

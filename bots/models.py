@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -52,6 +54,8 @@ class Channel(models.TextChoices):
     TEAMS = "teams", "Teams"
     EMAIL = "email", "Email"
     CLI = "cli", "Command line"
+    SCHEDULE = "schedule", "Schedule"
+    WEBHOOK = "webhook", "Webhook"
 
 
 class Conversation(models.Model):
@@ -252,6 +256,10 @@ class DialogRun(models.Model):
     (a HEAR timeout, a WAIT); the periodic sweep fires due runs.
     """
 
+    # The value of a top-level RETURN once the run finished in this process (webhooks answer
+    # with it); kept in memory only.
+    return_value: Any = None
+
     conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="runs")
     script = models.CharField(max_length=500, help_text="Path of the script inside the .gbai package.")
     script_version = models.ForeignKey(ScriptVersion, on_delete=models.PROTECT, related_name="runs")
@@ -403,3 +411,109 @@ class ConversationKb(models.Model):
 
     def __str__(self) -> str:
         return f"{self.conversation_id}: {self.name}"
+
+
+class TriggerKind(models.TextChoices):
+    SCHEDULE = "schedule", "Schedule"
+    WEBHOOK = "webhook", "Webhook"
+
+
+class BotTrigger(models.Model):
+    """A script that runs without a user message: SET SCHEDULE or WEBHOOK, found at package sync.
+
+    One row per script and kind; package sync adds, updates and removes them. A schedule owns the
+    celery-beat PeriodicTask that fires it; a webhook has the secret token callers must send.
+    """
+
+    bot = models.ForeignKey(Bot, on_delete=models.CASCADE, related_name="triggers")
+    kind = models.CharField(max_length=20, choices=TriggerKind.choices)
+    script = models.CharField(max_length=500, help_text="Path of the script inside the package.")
+    schedule = models.CharField(max_length=200, blank=True, help_text="As written after SET SCHEDULE.")
+    cron = models.CharField(max_length=200, blank=True, help_text="The schedule as 5-field cron.")
+    endpoint = models.CharField(
+        max_length=200, blank=True, help_text="WEBHOOK name: /webhook/<bot>/<endpoint>."
+    )
+    token = models.CharField(max_length=100, blank=True, help_text="Secret callers send in X-Webhook-Token.")
+    line = models.PositiveIntegerField(default=0)
+    active = models.BooleanField(default=True)
+    periodic_task = models.OneToOneField(
+        "django_celery_beat.PeriodicTask", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    last_triggered = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["bot", "kind", "script"]
+        constraints = [
+            models.UniqueConstraint(fields=["bot", "kind", "script"], name="bots_trigger_unique"),
+            models.UniqueConstraint(
+                fields=["bot", "endpoint"],
+                condition=models.Q(kind="webhook"),
+                name="bots_trigger_webhook_endpoint_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        what = self.endpoint if self.kind == TriggerKind.WEBHOOK else self.schedule
+        return f"{self.bot} {self.kind} {what} ({self.script})"
+
+
+class ConversationBot(models.Model):
+    """Another bot attached to a conversation by ADD BOT: it answers the user messages its trigger
+    matches. ``trigger`` holds ``{"keywords": [...], "tools": [...], "schedule": "cron"}``."""
+
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="attached_bots")
+    bot = models.ForeignKey(Bot, on_delete=models.CASCADE, related_name="attachments")
+    trigger = models.JSONField(default=dict, blank=True)
+    priority = models.IntegerField(default=0, help_text="Higher answers first when several match.")
+    active = models.BooleanField(default=True, help_text="Cleared by REMOVE BOT (the row is kept).")
+    joined_at = models.DateTimeField(auto_now_add=True)
+    last_fired_at = models.DateTimeField(
+        null=True, blank=True, help_text="When its schedule last ran its dialog here."
+    )
+
+    class Meta:
+        ordering = ["conversation", "-priority", "joined_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["conversation", "bot"], name="bots_conversation_bot_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.conversation_id}: {self.bot} (priority {self.priority})"
+
+
+class HandoffKind(models.TextChoices):
+    DELEGATE = "delegate", "DELEGATE TO"
+    TRANSFER = "transfer", "TRANSFER CONVERSATION TO"
+
+
+class ConversationHandoff(models.Model):
+    """A conversation handed from one bot to another (DELEGATE TO, TRANSFER CONVERSATION TO)."""
+
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="handoffs")
+    from_bot = models.ForeignKey(Bot, on_delete=models.CASCADE, related_name="handoffs_given")
+    to_bot = models.ForeignKey(Bot, on_delete=models.CASCADE, related_name="handoffs_taken")
+    kind = models.CharField(max_length=10, choices=HandoffKind.choices)
+    run = models.ForeignKey(DialogRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["conversation", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.conversation_id}: {self.from_bot} -> {self.to_bot} ({self.kind})"
+
+
+class AgentRun(models.Model):
+    """A dialog run in which another bot than the conversation's acts: an attached bot answering
+    (``parent`` empty) or the child run of ``DELEGATE "task" TO BOT``."""
+
+    run = models.OneToOneField(DialogRun, on_delete=models.CASCADE, related_name="agent")
+    bot = models.ForeignKey(Bot, on_delete=models.CASCADE, related_name="agent_runs")
+    parent = models.ForeignKey(
+        DialogRun, on_delete=models.CASCADE, null=True, blank=True, related_name="delegated_runs"
+    )
+
+    def __str__(self) -> str:
+        return f"run {self.run_id} as {self.bot}"

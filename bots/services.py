@@ -16,6 +16,7 @@ from bots.packages.config_csv import ConfigRow
 from bots.packages.loader import LoadedPackage, LoadResult, load_packages
 from bots.packages.problems import Problem
 from bots.tables.services import tables_sync_problems
+from bots.triggers.services import triggers_sync_problems
 
 logger = logging.getLogger(__name__)
 
@@ -113,6 +114,7 @@ def package_sync_all(*, roots: Iterable[Path] | None = None) -> SyncReport:
             continue
         getattr(report, outcome).append(loaded.name)
         report.problems.extend(tables_sync_problems(bot=_bot, path=loaded.package.path))
+        report.problems.extend(triggers_sync_problems(bot=_bot, path=loaded.package.path))
     vanished = Bot.objects.filter(active=True).exclude(source_path="").exclude(name__in=found)
     report.deactivated = list(vanished.values_list("name", flat=True))
     if report.deactivated:

@@ -19,7 +19,9 @@ def publish_event(bot_name: str, data: dict[str, Any]) -> str:
 @shared_task(name="bots.fire_due_runs")
 def fire_due_runs() -> int:
     """The periodic sweep (celery beat, registered by migration 0003): end the waits that are
-    due, HEAR timeouts and WAIT timers. Returns how many fired."""
+    due, HEAR timeouts and WAIT timers, and run attached bots whose ADD BOT schedule is due.
+    Returns how many fired."""
+    from bots.runtime.agents import scheduled_bots_fire
     from bots.runtime.services import runs_fire_due
 
-    return runs_fire_due()
+    return runs_fire_due() + scheduled_bots_fire()

@@ -13,6 +13,7 @@ urlpatterns = [
     path("api/redoc/", SpectacularRedocView.as_view(url_name="openapi-schema"), name="api-redoc"),
     path("api/", include("bots.api.urls")),
     path("chat/", include("bots.web.urls")),
+    path("webhook/", include("bots.web.webhooks")),
 ]
 
 admin.site.site_header = "General Bots administration"

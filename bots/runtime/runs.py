@@ -70,6 +70,7 @@ def run_start(
     inbound: Message | None,
     inputs: dict[str, Any] | None = None,
     detail: dict[str, Any] | None = None,
+    limits: Limits = DIALOG_LIMITS,
 ) -> DialogRun:
     """Start ``script`` in the conversation, pinned to its current source, and advance it.
 
@@ -87,8 +88,8 @@ def run_start(
     except BasicError as err:
         return _fail(run, host, err)
     variables = {**_config_variables(conversation), **(inputs or {})}
-    result = vm.start(compiled, host, variables, journal=journal, limits=DIALOG_LIMITS)
-    return _settle(run, compiled, host, journal, result)
+    result = vm.start(compiled, host, variables, journal=journal, limits=limits)
+    return _settle(run, compiled, host, journal, result, limits)
 
 
 def run_resume(
@@ -119,10 +120,16 @@ def run_end_waiting(*, run: DialogRun, reason: str) -> DialogRun:
 
 
 def _settle(
-    run: DialogRun, compiled: CompiledScript, host: ConversationHost, journal: DbJournal, result: vm.RunResult
+    run: DialogRun,
+    compiled: CompiledScript,
+    host: ConversationHost,
+    journal: DbJournal,
+    result: vm.RunResult,
+    limits: Limits = DIALOG_LIMITS,
 ) -> DialogRun:
     while result.status == "paused":
-        result = vm.resume(compiled, result.state, None, host, journal=journal, limits=DIALOG_LIMITS)
+        result = vm.resume(compiled, result.state, None, host, journal=journal, limits=limits)
+    run.return_value = result.result if result.status == "finished" else None
     if result.status == "finished":
         _save(
             run,

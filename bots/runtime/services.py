@@ -17,6 +17,7 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from basic.errors import BasicError
@@ -32,6 +33,7 @@ from bots.models import (
     Role,
     RunStatus,
 )
+from bots.runtime import agents
 from bots.runtime.answer import answers_for
 from bots.runtime.live import conversation_changed
 from bots.runtime.runs import APOLOGY, run_end_waiting, run_resume, run_start
@@ -62,7 +64,10 @@ def conversation_open(
 ) -> Conversation:
     """The user's conversation ``conversation_id`` with this bot, or a new one when no id is given."""
     if conversation_id is not None:
-        found = Conversation.objects.filter(pk=conversation_id, bot=bot, user_key=user_key)
+        # A conversation this bot handed over (DELEGATE TO) is still reached through this bot.
+        found = Conversation.objects.filter(
+            Q(bot=bot) | Q(handoffs__from_bot=bot), pk=conversation_id, user_key=user_key
+        ).distinct()
         found = found.filter(user=user) if user is not None else found.filter(user__isnull=True)
         conversation = found.select_related("bot").first()
         if conversation is None:
@@ -168,13 +173,16 @@ def _answer(conversation: Conversation, message: Message) -> bool:
     if run is not None:
         if run.waiting_for != "input":
             return False
-        run_resume(conversation=conversation, run=run, value=message.content, inbound=message)
+        with agents.run_acting(conversation, run):
+            run_resume(conversation=conversation, run=run, value=message.content, inbound=message)
         return True
     if not conversation.start_done:
         conversation.start_done = True
         conversation.save(update_fields=["start_done", "updated_at"])
         if _start_dialog(conversation, message):
             return True
+    if agents.agent_answer(conversation=conversation, message=message):
+        return True  # an attached bot (ADD BOT) whose trigger matches answered
     _reply_with_answers(conversation, message)
     return True
 
@@ -289,7 +297,8 @@ def _fire(conversation: Conversation, run: DialogRun) -> None:
         run_end_waiting(run=run, reason="hear-timeout")
         return
     value = "" if run.waiting_for == "input" else None
-    run_resume(conversation=conversation, run=run, value=value, inbound=None)
+    with agents.run_acting(conversation, run):
+        run_resume(conversation=conversation, run=run, value=value, inbound=None)
 
 
 # --- conversation state that scripts change ----------------------------------------------------
