@@ -39,8 +39,9 @@ from bots.models import (
     RunStatus,
 )
 from bots.runtime.answer import answers_for
+from bots.runtime.errors import script_error_answer, script_error_record
 from bots.runtime.live import conversation_changed
-from bots.runtime.runs import APOLOGY, DIALOG_LIMITS, run_end_waiting, run_start
+from bots.runtime.runs import DIALOG_LIMITS, run_end_waiting, run_start
 from bots.runtime.scripts import start_script
 
 CRON_FIELD = re.compile(r"^[A-Za-z0-9*/,?\-]+$")
@@ -255,7 +256,7 @@ def agent_answer(*, conversation: Conversation, message: Message) -> bool:
         try:
             script = start_script(bot)
         except BasicError as err:
-            _script_unreadable(conversation, message, err)
+            script_error_answer(conversation=conversation, message=message, err=err)
             return True
         if script is None:
             for answer in answers_for(conversation=conversation, message=message):
@@ -272,25 +273,6 @@ def agent_answer(*, conversation: Conversation, message: Message) -> bool:
             AgentRun.objects.create(run=run, bot=bot)
     _mark(conversation, before, {"agent": bot.name})
     return True
-
-
-def _script_unreadable(conversation: Conversation, message: Message, err: BasicError) -> None:
-    record = ConversationError.objects.create(
-        conversation=conversation,
-        message=message,
-        file=err.file or "",
-        line=err.line,
-        column=err.column,
-        text=err.message,
-    )
-    Message.objects.create(
-        conversation=conversation,
-        role=Role.BOT,
-        content=APOLOGY,
-        kind="error",
-        reply_to=message,
-        source={"runtime": "script-error", "error": record.pk},
-    )
 
 
 # --- attached bots on a schedule ---------------------------------------------------------------
@@ -346,9 +328,7 @@ def _scheduled_run(conversation: Conversation, attached: ConversationBot) -> Non
         try:
             script = start_script(bot)
         except BasicError as err:
-            ConversationError.objects.create(
-                conversation=conversation, file=err.file or "", line=err.line, text=err.message
-            )
+            script_error_record(conversation=conversation, err=err)
             return
         if script is None:
             ConversationError.objects.create(

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from bots.models import Bot, Conversation, ConversationError, Message, MessageStatus, Role
-from bots.runtime.runs import APOLOGY
+from bots.runtime.errors import APOLOGY
 from bots.runtime.tools import suggested_tool, tool_functions, tool_names, tool_run
 from llmrouter.config import LLMConfig, llm_config
 from llmrouter.provider import ChatRequest, LLMError

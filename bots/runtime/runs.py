@@ -18,8 +18,9 @@ from basic import vm
 from basic.compiler import CompiledScript, compile_source
 from basic.errors import BasicError
 from basic.limits import Limits
-from bots.models import BotConfig, Conversation, ConversationError, DialogRun, Message, RunStatus
+from bots.models import BotConfig, Conversation, DialogRun, Message, RunStatus
 from bots.packages.config_csv import param_variables
+from bots.runtime.errors import APOLOGY, script_error_record
 from bots.runtime.host import ConversationHost
 from bots.runtime.journal import DbJournal
 from bots.runtime.scripts import ScriptFile, script_version_pin
@@ -29,9 +30,6 @@ logger = logging.getLogger(__name__)
 DIALOG_LIMITS = Limits(max_slice_seconds=20.0)
 HEAR_TIMEOUT_KEY = "hear-timeout-secs"
 HEAR_TIMEOUT_DEFAULT = 3600
-APOLOGY = "Sorry, something went wrong on my side. Please try again."
-
-
 class RunConflict(RuntimeError):
     """The run row changed under us (its version moved): another process advanced it."""
 
@@ -168,15 +166,7 @@ def _due_at(conversation: Conversation, waiting_for: str, detail: dict[str, Any]
 def _fail(run: DialogRun, host: ConversationHost, err: BasicError) -> DialogRun:
     """Record the author's error on the conversation, apologise to the user, end the run."""
     _save(run, status=RunStatus.FAILED, state="", due_at=None, error=str(err), finished_at=timezone.now())
-    record = ConversationError.objects.create(
-        conversation=host.conversation,
-        run=run,
-        message=host.inbound,
-        file=err.file or run.script,
-        line=err.line,
-        column=err.column,
-        text=err.message,
-    )
+    record = script_error_record(conversation=host.conversation, err=err, message=host.inbound, run=run)
     logger.info("script error in conversation %s: %s", host.conversation.pk, record)
     host.notice(APOLOGY, kind="error", source={"runtime": "script-error", "error": record.pk})
     return run

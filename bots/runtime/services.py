@@ -35,8 +35,9 @@ from bots.models import (
 )
 from bots.runtime import agents
 from bots.runtime.answer import answers_for
+from bots.runtime.errors import APOLOGY, script_error_answer
 from bots.runtime.live import conversation_changed
-from bots.runtime.runs import APOLOGY, run_end_waiting, run_resume, run_start
+from bots.runtime.runs import run_end_waiting, run_resume, run_start
 from bots.runtime.scripts import start_script
 
 logger = logging.getLogger(__name__)
@@ -193,7 +194,7 @@ def _start_dialog(conversation: Conversation, message: Message) -> bool:
     try:
         script = start_script(conversation.bot)
     except BasicError as err:
-        _record_error(conversation, message, err)
+        script_error_answer(conversation=conversation, message=message, err=err)
         return True
     if script is None:
         return False
@@ -213,25 +214,6 @@ def _reply_with_answers(conversation: Conversation, message: Message) -> None:
             reply_to=message,
             source=answer.source,
         )
-
-
-def _record_error(conversation: Conversation, message: Message | None, err: BasicError) -> None:
-    record = ConversationError.objects.create(
-        conversation=conversation,
-        message=message,
-        file=err.file or "",
-        line=err.line,
-        column=err.column,
-        text=err.message,
-    )
-    Message.objects.create(
-        conversation=conversation,
-        role=Role.BOT,
-        content=APOLOGY,
-        kind="error",
-        reply_to=message,
-        source={"runtime": "script-error", "error": record.pk},
-    )
 
 
 def _message_failed(conversation_id: int, message_id: int, exc: Exception) -> None:

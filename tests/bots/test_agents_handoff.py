@@ -15,7 +15,7 @@ from bots.models import (
     Role,
     RunStatus,
 )
-from bots.runtime.runs import APOLOGY
+from bots.runtime.errors import APOLOGY
 from tests.bots.conversation_support import make_bot, post, say
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,7 @@ import pytest
 from bots.models import ConversationError, DialogRun, Message, MessageStatus, RunStatus
 from bots.runtime import selectors
 from bots.runtime.answer import NO_LLM_REPLY
-from bots.runtime.runs import APOLOGY
+from bots.runtime.errors import APOLOGY
 from tests.bots.conversation_support import make_bot, post, say
 
 pytestmark = pytest.mark.django_db
