@@ -220,8 +220,13 @@ def acting_as(conversation: Conversation, bot: Bot) -> Iterator[None]:
 
 @contextmanager
 def run_acting(conversation: Conversation, run: DialogRun) -> Iterator[None]:
-    """Resume ``run`` as the bot it was started for (an attached or delegated bot's dialog)."""
-    agent = AgentRun.objects.filter(run=run).select_related("bot").first()
+    """Resume ``run`` as the bot it was started for (an attached or delegated bot's dialog).
+
+    A run loaded with ``select_related("agent__bot")`` answers this without a query."""
+    try:
+        agent: AgentRun | None = run.agent
+    except AgentRun.DoesNotExist:
+        agent = None
     if agent is None:
         yield
         return

@@ -30,6 +30,8 @@ logger = logging.getLogger(__name__)
 DIALOG_LIMITS = Limits(max_slice_seconds=20.0)
 HEAR_TIMEOUT_KEY = "hear-timeout-secs"
 HEAR_TIMEOUT_DEFAULT = 3600
+
+
 class RunConflict(RuntimeError):
     """The run row changed under us (its version moved): another process advanced it."""
 
@@ -38,6 +40,7 @@ def hear_timeout_seconds(conversation: Conversation) -> int:
     """``hear-timeout-secs`` of the bot (default 3600); 0 or less means HEAR waits forever."""
     raw = (
         BotConfig.objects.filter(bot_id=conversation.bot_id, key=HEAR_TIMEOUT_KEY)
+        .order_by("pk")  # one row at most (unique per bot); no join for the model's ordering by bot
         .values_list("value", flat=True)
         .first()
     )

@@ -65,11 +65,17 @@ def conversation_open(
 ) -> Conversation:
     """The user's conversation ``conversation_id`` with this bot, or a new one when no id is given."""
     if conversation_id is not None:
+        owner = Q(user=user) if user is not None else Q(user__isnull=True)
+        # The common case first: a plain lookup of the bot's own conversation (no join, no DISTINCT).
+        own = Conversation.objects.filter(owner, pk=conversation_id, bot=bot, user_key=user_key)
+        conversation = own.first()
+        if conversation is not None:
+            conversation.bot = bot
+            return conversation
         # A conversation this bot handed over (DELEGATE TO) is still reached through this bot.
         found = Conversation.objects.filter(
-            Q(bot=bot) | Q(handoffs__from_bot=bot), pk=conversation_id, user_key=user_key
+            Q(bot=bot) | Q(handoffs__from_bot=bot), owner, pk=conversation_id, user_key=user_key
         ).distinct()
-        found = found.filter(user=user) if user is not None else found.filter(user__isnull=True)
         conversation = found.select_related("bot").first()
         if conversation is None:
             raise ConversationNotFound(
@@ -103,8 +109,11 @@ def message_post(
         bot=bot, channel=channel, user=user, user_key=user_key, conversation_id=conversation_id
     )
     message = message_receive(conversation=conversation, text=text)
-    conversation_process(conversation_id=conversation.pk)
-    message.refresh_from_db(fields=["status"])
+    answered = _process_queue(conversation.pk)
+    if message.pk in answered:
+        message.status = answered[message.pk]  # set by the transaction that answered it
+    else:
+        message.refresh_from_db(fields=["status"])  # still queued, or answered by another process
     conversation.refresh_from_db()
     return Turn(conversation=conversation, message=message)
 
@@ -115,36 +124,52 @@ def conversation_process(*, conversation_id: int) -> int:
     Stops at a message that must wait (the dialog waits for a timer or an event, not for the
     user); it stays pending and is answered when that wait ends.
     """
-    answered = 0
+    return len(_process_queue(conversation_id))
+
+
+def _process_queue(conversation_id: int) -> dict[int, str]:
+    """Answer the pending messages in order; the status each answered message ended with."""
+    answered: dict[int, str] = {}
     try:
-        while _process_next(conversation_id) is not None:
-            answered += 1
+        more = True
+        while more:
+            outcome = _process_next(conversation_id)
+            if outcome is None:
+                break
+            message_id, status, more = outcome
+            answered[message_id] = status
     finally:
         if answered:
             conversation_changed(conversation_id=conversation_id)
     return answered
 
 
-def _process_next(conversation_id: int) -> int | None:
-    """Answer the oldest pending message under the conversation's lock; its id, or None."""
+def _process_next(conversation_id: int) -> tuple[int, str, bool] | None:
+    """Answer the oldest pending message under the conversation's lock: its id, its new status
+    and whether another message was already queued behind it; None when nothing was answered.
+
+    Looking at the next message in the same query spares a locked transaction that would only
+    find the queue empty. A message stored after that query is answered by whoever stored it:
+    every receiver processes the queue after its own insert commits, behind this lock.
+    """
     message_id: int | None = None
+    more = False
     try:
         with transaction.atomic():
             conversation = _lock(conversation_id)
-            message = (
+            pending = list(
                 Message.objects.filter(
                     conversation=conversation, role=Role.USER, status=MessageStatus.PENDING
-                )
-                .order_by("id")
-                .first()
+                ).order_by("id")[:2]
             )
-            if message is None:
+            if not pending:
                 return None
+            message, more = pending[0], len(pending) > 1
             message_id = message.pk
             if not _answer(conversation, message):
                 return None
             Message.objects.filter(pk=message.pk).update(status=MessageStatus.DONE)
-            return message.pk
+            return message.pk, MessageStatus.DONE, more
     except Exception as exc:
         # The runtime failed (not the script: those are answered above): the message must not
         # block the queue forever, so it is marked failed and the user gets an apology.
@@ -152,7 +177,7 @@ def _process_next(conversation_id: int) -> int | None:
         if message_id is None:
             raise
         _message_failed(conversation_id, message_id, exc)
-        return message_id
+        return message_id, MessageStatus.FAILED, more
 
 
 def _lock(conversation_id: int) -> Conversation:
@@ -162,7 +187,7 @@ def _lock(conversation_id: int) -> Conversation:
 def _waiting_run(conversation: Conversation) -> DialogRun | None:
     return (
         DialogRun.objects.filter(conversation=conversation, status=RunStatus.WAITING)
-        .select_related("script_version")
+        .select_related("script_version", "agent__bot")
         .order_by("-id")
         .first()
     )
@@ -261,7 +286,7 @@ def runs_fire_due(*, now: datetime | None = None, limit: int = 200) -> int:
         with transaction.atomic():
             conversation = _lock(conversation_id)
             run = (
-                DialogRun.objects.select_related("script_version")
+                DialogRun.objects.select_related("script_version", "agent__bot")
                 .filter(pk=run_id, status=RunStatus.WAITING, due_at__lte=now)
                 .first()
             )
