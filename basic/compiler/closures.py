@@ -34,6 +34,14 @@ Step = Callable[[Any, dict], "int | None"]
 Steps = list[tuple[Step, tuple[int, int]]]
 
 END = -1
+# BASIC operator -> name of its helper in basic.values (also what generated code calls).
+BINARY_HELPERS = {
+    "+": "add", "-": "sub", "*": "mul", "/": "div", "\\": "idiv", "MOD": "mod", "^": "power",
+    "&": "concat", "=": "eq", "==": "eq", "<>": "ne", "!=": "ne", "<": "lt", "<=": "le", ">": "gt",
+    ">=": "ge", "LIKE": "like",
+}
+# Resolved once here, not per node: a function-level import on every operator was a top cost.
+_BINARY_FUNCS = {op: NAMESPACE[name] for op, name in BINARY_HELPERS.items()}
 _ERR_ATTRS = {"err": "err_number", "err_number": "err_number", "err_description": "err_description"}
 _BOOLEAN_OPS = {"=", "==", "<>", "!=", "<", "<=", ">", ">=", "LIKE", "IN", "NOT IN", "AND", "OR"}
 _INTERNAL = {"FORNUM": ops.fornum, "FORSTEP": ops.forstep, "EACHLIST": ops.eachlist,
@@ -41,6 +49,81 @@ _INTERNAL = {"FORNUM": ops.fornum, "FORSTEP": ops.forstep, "EACHLIST": ops.eachl
 _to_text = NAMESPACE["to_text"]
 _truthy = NAMESPACE["truthy"]
 _contains = NAMESPACE["contains"]
+
+
+# Closure factories. Why separate functions: a lambda written inside a builder method makes
+# every call of that method allocate a cell for each variable any of its lambdas captures.
+
+
+def _literal(value: Any) -> Fn:
+    if isinstance(value, (list, dict)):
+        return lambda rt, v: ops.cp(value)
+    return lambda rt, v: value
+
+
+def _variable(name: str) -> Fn:
+    return lambda rt, v: v[name]
+
+
+def _rt_attr(attr: str) -> Fn:
+    return lambda rt, v: getattr(rt, attr)
+
+
+def _member(obj: Fn, field: str) -> Fn:
+    return lambda rt, v: ops.mem(obj(rt, v), field)
+
+
+def _index(obj: Fn, index: Fn) -> Fn:
+    return lambda rt, v: ops.idx(obj(rt, v), index(rt, v))
+
+
+def _joined(parts: list[Fn]) -> Fn:
+    return lambda rt, v: "".join([p(rt, v) for p in parts])
+
+
+def _array(items: list[Fn]) -> Fn:
+    return lambda rt, v: [f(rt, v) for f in items]
+
+
+def _map(entries: list[tuple[str, Fn]]) -> Fn:
+    return lambda rt, v: {k: f(rt, v) for k, f in entries}
+
+
+def _logical(both: bool, left: Fn, right: Fn) -> Fn:
+    if both:
+        return lambda rt, v: left(rt, v) and right(rt, v)
+    return lambda rt, v: left(rt, v) or right(rt, v)
+
+
+def _membership(inside: bool, haystack: Fn, needle: Fn) -> Fn:
+    if inside:
+        return lambda rt, v: _contains(haystack(rt, v), needle(rt, v))
+    return lambda rt, v: not _contains(haystack(rt, v), needle(rt, v))
+
+
+def _operator(func: Callable[[Any, Any], Any], left: Fn, right: Fn) -> Fn:
+    return lambda rt, v: func(left(rt, v), right(rt, v))
+
+
+def _applied(func: Callable[..., Any], args: list[Fn], needs_context: bool) -> Fn:
+    if needs_context:
+        return lambda rt, v: func(rt, *[a(rt, v) for a in args])
+    return lambda rt, v: func(*[a(rt, v) for a in args])
+
+
+def _copied(value: Fn) -> Fn:
+    return lambda rt, v: ops.cp(value(rt, v))
+
+
+def _assign(name: str, value: Fn) -> Step:
+    def assign(rt: Any, v: dict) -> None:
+        v[name] = value(rt, v)
+
+    return assign
+
+
+def _assign_path(base: str, steps: Fn, value: Fn) -> Step:
+    return lambda rt, v: ops.set_path(v, base, steps(rt, v), value(rt, v))
 
 
 def located(exc: BaseException, pos: tuple[int, int]) -> BasicError:
@@ -97,26 +180,21 @@ class ClosureBuilder:
     # --- expressions -------------------------------------------------------------------------
 
     def expr(self, e: n.Expr) -> Fn:  # noqa: C901 - one case per node type
+        # Each closure comes from a small module-level factory: a lambda written here would
+        # make every call of this method allocate a cell for every variable any case captures,
+        # and those allocations (and the collections they trigger) were most of its cost.
         if isinstance(e, n.Literal):
-            value = e.value
-            if isinstance(value, (list, dict)):
-                return lambda rt, v: ops.cp(value)
-            return lambda rt, v: value
+            return _literal(e.value)
         if isinstance(e, n.Name):
-            name = e.name
-            if name in _ERR_ATTRS:
-                attr = _ERR_ATTRS[name]
-                return lambda rt, v: getattr(rt, attr)
-            return lambda rt, v: v[name]
+            if e.name in _ERR_ATTRS:
+                return _rt_attr(_ERR_ATTRS[e.name])
+            return _variable(e.name)
         if isinstance(e, n.Member):
             if isinstance(e.obj, n.Name) and e.obj.name == "err" and e.name in ("number", "description"):
-                attr = "err_" + e.name
-                return lambda rt, v: getattr(rt, attr)
-            obj, field = self.expr(e.obj), e.name
-            return lambda rt, v: ops.mem(obj(rt, v), field)
+                return _rt_attr("err_" + e.name)
+            return _member(self.expr(e.obj), e.name)
         if isinstance(e, n.Index):
-            obj, index = self.expr(e.obj), self.expr(e.index)
-            return lambda rt, v: ops.idx(obj(rt, v), index(rt, v))
+            return _index(self.expr(e.obj), self.expr(e.index))
         if isinstance(e, n.Call):
             return self.call(e)
         if isinstance(e, n.MethodCall):
@@ -126,14 +204,11 @@ class ClosureBuilder:
         if isinstance(e, n.Binary):
             return self.binary(e)
         if isinstance(e, n.Interpolated):
-            parts = [self._text_part(p) for p in e.parts]
-            return lambda rt, v: "".join([p(rt, v) for p in parts])
+            return _joined([self._text_part(p) for p in e.parts])
         if isinstance(e, n.ArrayLiteral):
-            items = [self.stored(x) for x in e.items]
-            return lambda rt, v: [f(rt, v) for f in items]
+            return _array([self.stored(x) for x in e.items])
         if isinstance(e, n.MapLiteral):
-            entries = [(k, self.stored(x)) for k, x in e.entries]
-            return lambda rt, v: {k: f(rt, v) for k, f in entries}
+            return _map([(k, self.stored(x)) for k, x in e.entries])
         raise self.gen.error(f"cannot compile {type(e).__name__} here", e)
 
     def _text_part(self, part: str | n.Expr) -> Fn:
@@ -145,13 +220,9 @@ class ClosureBuilder:
     def call(self, e: n.Call) -> Fn:
         args = [self.expr(a) for a in e.args]
         if e.name in _INTERNAL:
-            func = _INTERNAL[e.name]
-            return lambda rt, v: func(*[a(rt, v) for a in args])
+            return _applied(_INTERNAL[e.name], args, False)
         spec = BUILTINS[e.name.upper()]
-        func = spec.func
-        if spec.needs_context:
-            return lambda rt, v: func(rt, *[a(rt, v) for a in args])
-        return lambda rt, v: func(*[a(rt, v) for a in args])
+        return _applied(spec.func, args, spec.needs_context)
 
     def unary(self, e: n.Unary) -> Fn:
         if e.op in ("-", "+"):
@@ -166,24 +237,16 @@ class ClosureBuilder:
         raise self.gen.error(f"unknown operator {e.op}", e)
 
     def binary(self, e: n.Binary) -> Fn:
-        from basic.compiler.codegen import _BINARY
-
         op = e.op.upper()
         if op in ("AND", "OR"):
-            left, right = self.cond(e.left), self.cond(e.right)
-            if op == "AND":
-                return lambda rt, v: left(rt, v) and right(rt, v)
-            return lambda rt, v: left(rt, v) or right(rt, v)
+            return _logical(op == "AND", self.cond(e.left), self.cond(e.right))
         if op in ("IN", "NOT IN"):
             haystack, needle = self.expr(e.right), self.expr(e.left)  # in generated code's order
-            if op == "IN":
-                return lambda rt, v: _contains(haystack(rt, v), needle(rt, v))
-            return lambda rt, v: not _contains(haystack(rt, v), needle(rt, v))
-        if op not in _BINARY:
+            return _membership(op == "IN", haystack, needle)
+        func = _BINARY_FUNCS.get(op)
+        if func is None:
             raise self.gen.error(f"unknown operator {e.op}", e)
-        func = NAMESPACE[_BINARY[op]]
-        left, right = self.expr(e.left), self.expr(e.right)
-        return lambda rt, v: func(left(rt, v), right(rt, v))
+        return _operator(func, self.expr(e.left), self.expr(e.right))
 
     def cond(self, e: n.Expr) -> Fn:
         """A Python truth value for a BASIC condition."""
@@ -275,19 +338,14 @@ class ClosureBuilder:
     def assign_step(self, s: ir.SAssign) -> Step:
         value = self.expr(s.value)
         if s.copy:
-            raw = value
-            value = lambda rt, v: ops.cp(raw(rt, v))  # noqa: E731
+            value = _copied(value)
         if isinstance(s.target, n.Name):
             name = s.target.name
             if name in _ERR_ATTRS:
                 raise self.gen.error(f"{name.upper()} is read-only: it holds the last error", s)
-
-            def assign(rt: Any, v: dict) -> None:
-                v[name] = value(rt, v)
-
-            return assign
+            return _assign(name, value)
         base, steps = self.path(s.target)
-        return lambda rt, v: ops.set_path(v, base, steps(rt, v), value(rt, v))
+        return _assign_path(base, steps, value)
 
     def exit_step(self, s: ir.SExit) -> Step:
         if s.kind in ("SUB", "FUNCTION"):

@@ -134,22 +134,23 @@ class Engine:
         alternative = self.lexer.alternative
         push_state = states.append
         push_value = values.append
+        row = table[states[-1]]  # the actions of the state on top of the stack
         for token in tokens:
             kind = token.type
             try:
-                action = table[states[-1]][kind]
+                action = row[kind]
             except KeyError:
-                other = alternative(token, table[states[-1]])
+                other = alternative(token, row)
                 if other is None or len(other[0].value) != len(token.value):
                     return token, other, False
                 kind = token.type = other[0].type  # same text, another terminal: LPAR, NAME...
-                action = table[states[-1]][kind]
+                action = row[kind]
             while action < 0:
                 size, origin, callback = rules[~action]
                 if size == 1:  # the common case: replace the top in place
                     if callback is not None:
                         values[-1] = callback([values[-1]])
-                    states[-1] = table[states[-2]][origin]
+                    goto = states[-1] = table[states[-2]][origin]
                 else:
                     if size:
                         children = values[-size:]
@@ -158,13 +159,16 @@ class Engine:
                     else:
                         children = []
                     push_value(callback(children) if callback is not None else children[0])
-                    push_state(table[states[-1]][origin])
+                    goto = table[states[-1]][origin]
+                    push_state(goto)
+                row = table[goto]
                 try:
-                    action = table[states[-1]][kind]
+                    action = row[kind]
                 except KeyError:
                     return token, None, True
             push_state(action)
             push_value(token)
+            row = table[action]
         return None
 
     def _finish(

@@ -155,6 +155,7 @@ class Lexer:
         punctuation = self.punctuation
         special = self.special_spellings
         classes = _CLASS
+        brackets = BRACKETS
         tokens: list[Tok] = []
         append = tokens.append
         opens = state.opens
@@ -163,9 +164,10 @@ class Lexer:
         previous = state.previous
         lexemes = iter(_LEXEMES.findall(text, position, end))
         for lexeme in lexemes:
+            size = len(lexeme)
             value = lexeme.lstrip(_BLANKS)
-            start = position + len(lexeme) - len(value)
-            position += len(lexeme)
+            start = position + size - len(value)
+            position += size
             group = classes.get(value[0], _OTHER)
             if group == _R_WORD:
                 if value[:3].lower() == "rem" and (len(value) == 3 or value[3] not in _WORD_CHARS):
@@ -187,9 +189,10 @@ class Lexer:
                     else:
                         append(Tok(BAD, value[0], line, start - line_start + 1))
                         break
-                if kind in BRACKETS:
+                opening = brackets.get(kind)
+                if opening is not None:
                     token = Tok(kind, value, line, start - line_start + 1)
-                    if BRACKETS[kind]:
+                    if opening:
                         opens.append(token)
                     elif opens:
                         opens.pop()
