@@ -168,6 +168,20 @@ def make_block(steps: Steps, safe: bool) -> Step:
     return block
 
 
+
+def _handled(fn: Fn, line: int, column: int, fallback: Any) -> Fn:
+    """``fn`` under ON ERROR: a failure is handled at (line, column) and ``fallback`` returned
+    (None for a RETURN value, False for a condition, the next block for a keyword call)."""
+
+    def run(rt: Any, v: dict) -> Any:
+        try:
+            return fn(rt, v)
+        except Exception as exc:  # noqa: BLE001 - handled as ON ERROR says
+            rt.handle(exc, line, column)
+            return fallback
+
+    return run
+
 class ClosureBuilder:
     """Builds the steps of one procedure's cold blocks; ``gen`` supplies labels, loops and
     compile-time errors, so both tiers reject the same mistakes with the same messages."""
@@ -360,33 +374,15 @@ class ClosureBuilder:
         value = self.stored(s.value) if s.value is not None else (lambda rt, v: None)
         if not self.safe:
             return lambda rt, v: rt.ret(value(rt, v))
-        line, column = s.line, s.column
-
-        def guarded_return(rt: Any, v: dict) -> int:
-            try:
-                result = value(rt, v)
-            except Exception as exc:  # noqa: BLE001 - handled as ON ERROR says
-                rt.handle(exc, line, column)
-                result = None
-            return rt.ret(result)
-
-        return guarded_return
+        handled = _handled(value, s.line, s.column, None)
+        return lambda rt, v: rt.ret(handled(rt, v))
 
     def guarded_cond(self, e: n.Expr, pos: tuple[int, int]) -> Fn:
         """A condition; under ON ERROR a failing one is handled and counts as false."""
         test = self.cond(e)
         if not self.safe:
             return test
-        line, column = pos
-
-        def guarded(rt: Any, v: dict) -> bool:
-            try:
-                return test(rt, v)
-            except Exception as exc:  # noqa: BLE001 - handled as ON ERROR says
-                rt.handle(exc, line, column)
-                return False
-
-        return guarded
+        return _handled(test, pos[0], pos[1], False)
 
     def body(self, stmts: list) -> Steps:
         return [(self.native(x), (x.line, x.column)) for x in stmts]
@@ -429,16 +425,7 @@ class ClosureBuilder:
         """A suspending call; under ON ERROR its failure is handled and the run goes on."""
         if not self.safe:
             return call
-        line, column = pos
-
-        def guarded_call(rt: Any, v: dict) -> int:
-            try:
-                return call(rt, v)
-            except Exception as exc:  # noqa: BLE001 - handled as ON ERROR says
-                rt.handle(exc, line, column)
-                return nxt
-
-        return guarded_call
+        return _handled(call, pos[0], pos[1], nxt)
 
     def keyword(self, s: ir.SKeyword, nxt: int) -> Step:
         args, site, target = self.kw_args(s.args), s.site, s.target
