@@ -9,6 +9,7 @@ source and the registry's version.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import threading
 from collections import OrderedDict
@@ -16,7 +17,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from basic import nodes as n
-from basic.compiler import ir
 from basic.compiler.lower import Lowerer, Site
 from basic.registry import KeywordRegistry
 from basic.registry import registry as default_registry
@@ -51,18 +51,6 @@ class CompiledScript:
         return (0, 0)
 
 
-def _uses_on_error(body: list) -> bool:
-    for s in body:
-        if isinstance(s, ir.SOnError):
-            return True
-        if isinstance(s, ir.SIf):
-            if any(_uses_on_error(b) for _, b in s.branches) or _uses_on_error(s.else_body or []):
-                return True
-        if isinstance(s, ir.SLoop) and (_uses_on_error(s.body) or _uses_on_error(s.pre)):
-            return True
-    return False
-
-
 def program_hash(program: n.Program) -> str:
     return hashlib.sha256(repr(program).encode()).hexdigest()
 
@@ -71,6 +59,19 @@ def compile_program(program: n.Program, registry: KeywordRegistry | None = None,
                     source_hash: str | None = None) -> CompiledScript:
     """Compile a parsed script. Raises :class:`~basic.errors.BasicSyntaxError` for mistakes
     found before running (unknown keyword or label, wrong argument count, misplaced EXIT)."""
+    # Compiling makes many small objects and hardly any garbage cycles: as in the parser, the
+    # cyclic collector would only re-scan the program's nodes over and over, so it waits.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _compile_program(program, registry, source_hash)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _compile_program(program: n.Program, registry: KeywordRegistry | None, source_hash: str | None
+                     ) -> CompiledScript:
     # Imported here: the code generator's closures use the VM's helpers, which import us.
     from basic.compiler.codegen import ProcCodegen, ScriptCodegen
     from basic.vm.ops import NAMESPACE, end_block
@@ -92,8 +93,7 @@ def compile_program(program: n.Program, registry: KeywordRegistry | None = None,
     script_code = ScriptCodegen(program.file)
     generated = []
     for index, (name, (kind, params, body)) in enumerate(lowered.items()):
-        gen = ProcCodegen(script_code, index, name, body, safe=_uses_on_error(body),
-                          is_function=kind == "FUNCTION", cold=kind == "MAIN")
+        gen = ProcCodegen(script_code, index, name, body, is_function=kind == "FUNCTION", cold=kind == "MAIN")
         generated.append((name, kind, params, gen.generate(), gen.next_id))
     source = script_code.source()
     namespace = dict(NAMESPACE)
@@ -110,6 +110,12 @@ def compile_program(program: n.Program, registry: KeywordRegistry | None = None,
             blocks[head] = driver(blocks[body])
         positions = [code.positions.get(i, (0, 0)) for i in range(count)]
         procedures[name] = CompiledProcedure(name, kind, params, blocks, positions)
+    # The blocks hold the generated functions, which no generated code names: out of the
+    # namespace they use as globals, they make no reference cycle with it, so a script dropped
+    # from the cache is freed at once instead of waiting for the cyclic collector.
+    for _, _, _, code, _ in generated:
+        for function_name in code.function_names.values():
+            del namespace[function_name]
     return CompiledScript(
         file=program.file, hash=digest, procedures=procedures, sites=lowerer.sites,
         params=program.params, description=program.description, python_source=source,
@@ -138,8 +144,15 @@ def compile_source(source: str, file: str, registry: KeywordRegistry | None = No
         if cached is not None:
             _CACHE.move_to_end(key)
             return cached
-    program = parse(source, file=file, registry=registry)
-    script = compile_program(program, registry, source_hash=digest)
+    collecting = gc.isenabled()
+    gc.disable()  # once for both stages (see compile_program)
+    try:
+        # No name for the parsed program: it is freed as soon as it is compiled, before the
+        # collector runs again (which then has only the compiled script to look at).
+        script = compile_program(parse(source, file=file, registry=registry), registry, source_hash=digest)
+    finally:
+        if collecting:
+            gc.enable()
     with _LOCK:
         _CACHE[key] = script
         while len(_CACHE) > _CACHE_SIZE:

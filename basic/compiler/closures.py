@@ -46,84 +46,97 @@ _ERR_ATTRS = {"err": "err_number", "err_number": "err_number", "err_description"
 _BOOLEAN_OPS = {"=", "==", "<>", "!=", "<", "<=", ">", ">=", "LIKE", "IN", "NOT IN", "AND", "OR"}
 _INTERNAL = {"FORNUM": ops.fornum, "FORSTEP": ops.forstep, "EACHLIST": ops.eachlist,
              "CASECMP": ops.case_compare}
+_SHARED_CONSTANTS = frozenset({str, int, bool, type(None)})
 _to_text = NAMESPACE["to_text"]
 _truthy = NAMESPACE["truthy"]
 _contains = NAMESPACE["contains"]
 
 
 # Closure factories. Why separate functions: a lambda written inside a builder method makes
-# every call of that method allocate a cell for each variable any of its lambdas captures.
+# every call of that method allocate a cell for each variable any of its lambdas captures. What a
+# closure needs is bound as a default argument rather than captured: a function with defaults is
+# one object less per value than one with cells, which is cheaper to make, to read from, and for
+# the cyclic collector to scan. (Every closure is called with exactly ``(rt, v)``.)
 
 
 def _literal(value: Any) -> Fn:
     if isinstance(value, (list, dict)):
-        return lambda rt, v: ops.cp(value)
-    return lambda rt, v: value
+        return lambda rt, v, value=value: ops.cp(value)
+    return lambda rt, v, value=value: value
 
 
 def _variable(name: str) -> Fn:
-    return lambda rt, v: v[name]
+    return lambda rt, v, name=name: v[name]
 
 
 def _rt_attr(attr: str) -> Fn:
-    return lambda rt, v: getattr(rt, attr)
+    return lambda rt, v, attr=attr: getattr(rt, attr)
 
 
 def _member(obj: Fn, field: str) -> Fn:
-    return lambda rt, v: ops.mem(obj(rt, v), field)
+    return lambda rt, v, obj=obj, field=field: ops.mem(obj(rt, v), field)
 
 
 def _index(obj: Fn, index: Fn) -> Fn:
-    return lambda rt, v: ops.idx(obj(rt, v), index(rt, v))
+    return lambda rt, v, obj=obj, index=index: ops.idx(obj(rt, v), index(rt, v))
 
 
 def _joined(parts: list[Fn]) -> Fn:
-    return lambda rt, v: "".join([p(rt, v) for p in parts])
+    return lambda rt, v, parts=parts: "".join([p(rt, v) for p in parts])
 
 
 def _array(items: list[Fn]) -> Fn:
-    return lambda rt, v: [f(rt, v) for f in items]
+    return lambda rt, v, items=items: [f(rt, v) for f in items]
 
 
 def _map(entries: list[tuple[str, Fn]]) -> Fn:
-    return lambda rt, v: {k: f(rt, v) for k, f in entries}
+    return lambda rt, v, entries=entries: {k: f(rt, v) for k, f in entries}
 
 
 def _logical(both: bool, left: Fn, right: Fn) -> Fn:
     if both:
-        return lambda rt, v: left(rt, v) and right(rt, v)
-    return lambda rt, v: left(rt, v) or right(rt, v)
+        return lambda rt, v, left=left, right=right: left(rt, v) and right(rt, v)
+    return lambda rt, v, left=left, right=right: left(rt, v) or right(rt, v)
 
 
 def _membership(inside: bool, haystack: Fn, needle: Fn) -> Fn:
     if inside:
-        return lambda rt, v: _contains(haystack(rt, v), needle(rt, v))
-    return lambda rt, v: not _contains(haystack(rt, v), needle(rt, v))
+        return lambda rt, v, haystack=haystack, needle=needle: _contains(haystack(rt, v), needle(rt, v))
+    return lambda rt, v, haystack=haystack, needle=needle: not _contains(haystack(rt, v), needle(rt, v))
 
 
 def _operator(func: Callable[[Any, Any], Any], left: Fn, right: Fn) -> Fn:
-    return lambda rt, v: func(left(rt, v), right(rt, v))
+    return lambda rt, v, func=func, left=left, right=right: func(left(rt, v), right(rt, v))
+
+
+def _operator_constant(func: Callable[[Any, Any], Any], left: Fn, right: Any) -> Fn:
+    """An operator whose right side is a constant (``x > 10``): the same call, one closure less."""
+    return lambda rt, v, func=func, left=left, right=right: func(left(rt, v), right)
 
 
 def _applied(func: Callable[..., Any], args: list[Fn], needs_context: bool) -> Fn:
     if needs_context:
-        return lambda rt, v: func(rt, *[a(rt, v) for a in args])
-    return lambda rt, v: func(*[a(rt, v) for a in args])
+        return lambda rt, v, func=func, args=args: func(rt, *[a(rt, v) for a in args])
+    if len(args) == 1:
+        return lambda rt, v, func=func, arg=args[0]: func(arg(rt, v))
+    return lambda rt, v, func=func, args=args: func(*[a(rt, v) for a in args])
 
 
 def _copied(value: Fn) -> Fn:
-    return lambda rt, v: ops.cp(value(rt, v))
+    return lambda rt, v, value=value: ops.cp(value(rt, v))
 
 
 def _assign(name: str, value: Fn) -> Step:
-    def assign(rt: Any, v: dict) -> None:
+    def assign(rt: Any, v: dict, name: str = name, value: Fn = value) -> None:
         v[name] = value(rt, v)
 
     return assign
 
 
 def _assign_path(base: str, steps: Fn, value: Fn) -> Step:
-    return lambda rt, v: ops.set_path(v, base, steps(rt, v), value(rt, v))
+    return lambda rt, v, base=base, steps=steps, value=value: ops.set_path(
+        v, base, steps(rt, v), value(rt, v)
+    )
 
 
 def located(exc: BaseException, pos: tuple[int, int]) -> BasicError:
@@ -161,7 +174,7 @@ def run_safe(steps: Steps, rt: Any, v: dict) -> int | None:
 def make_block(steps: Steps, safe: bool) -> Step:
     run = run_safe if safe else run_plain
 
-    def block(rt: Any, v: dict) -> int:
+    def block(rt: Any, v: dict, run: Callable[..., Any] = run, steps: Steps = steps) -> int:
         result = run(steps, rt, v)
         return END if result is None else result
 
@@ -190,6 +203,8 @@ class ClosureBuilder:
         self.gen = gen
         self.safe = gen.safe
         self.run = run_safe if gen.safe else run_plain
+        # Reading a variable or a constant is the same closure wherever it appears: made once.
+        self.leaves: dict[tuple[type, Any], Fn] = {}
 
     # --- expressions -------------------------------------------------------------------------
 
@@ -197,6 +212,28 @@ class ClosureBuilder:
         # Each closure comes from a small module-level factory: a lambda written here would
         # make every call of this method allocate a cell for every variable any case captures,
         # and those allocations (and the collections they trigger) were most of its cost.
+        # (One frame per level of nesting, as in lowering: how deep an expression may be.)
+        cls = e.__class__
+        if cls is n.Name:  # the same closure for every read of a variable
+            key = (cls, e.name)  # type: ignore[attr-defined]
+            fn = self.leaves.get(key)
+            if fn is None:
+                name = e.name  # type: ignore[attr-defined]
+                fn = self.leaves[key] = _rt_attr(_ERR_ATTRS[name]) if name in _ERR_ATTRS else _variable(name)
+            return fn
+        if cls is n.Literal:
+            value = e.value  # type: ignore[attr-defined]
+            if value.__class__ not in _SHARED_CONSTANTS:  # not floats: 0.0 == -0.0
+                return _literal(value)
+            key = (value.__class__, value)
+            fn = self.leaves.get(key)
+            if fn is None:
+                fn = self.leaves[key] = _literal(value)
+            return fn
+        if cls is n.Binary:
+            return self.binary(e)  # type: ignore[arg-type]
+        if cls is n.Call:
+            return self.call(e)  # type: ignore[arg-type]
         if isinstance(e, n.Literal):
             return _literal(e.value)
         if isinstance(e, n.Name):
@@ -206,7 +243,7 @@ class ClosureBuilder:
         if isinstance(e, n.Member):
             if isinstance(e.obj, n.Name) and e.obj.name == "err" and e.name in ("number", "description"):
                 return _rt_attr("err_" + e.name)
-            return _member(self.expr(e.obj), e.name)
+            return _member(self.expr(e.obj), e.name)  # type: ignore[arg-type]
         if isinstance(e, n.Index):
             return _index(self.expr(e.obj), self.expr(e.index))
         if isinstance(e, n.Call):
@@ -260,7 +297,11 @@ class ClosureBuilder:
         func = _BINARY_FUNCS.get(op)
         if func is None:
             raise self.gen.error(f"unknown operator {e.op}", e)
-        return _operator(func, self.expr(e.left), self.expr(e.right))
+        left = self.expr(e.left)
+        right = e.right
+        if right.__class__ is n.Literal and not isinstance(right.value, (list, dict)):  # type: ignore[attr-defined]
+            return _operator_constant(func, left, right.value)  # type: ignore[attr-defined]
+        return _operator(func, left, self.expr(right))
 
     def cond(self, e: n.Expr) -> Fn:
         """A Python truth value for a BASIC condition."""
@@ -273,13 +314,13 @@ class ClosureBuilder:
         f = self.expr(e)
         if boolean:
             return f
-        return lambda rt, v: _truthy(f(rt, v))
+        return lambda rt, v, f=f: _truthy(f(rt, v))
 
     def stored(self, e: n.Expr) -> Fn:
         """The value to store: copied when it could alias another variable's list or map."""
         f = self.expr(e)
         if needs_copy(e):
-            return lambda rt, v: ops.cp(f(rt, v))
+            return lambda rt, v, f=f: ops.cp(f(rt, v))
         return f
 
     def path(self, t: n.Expr) -> tuple[str, Fn]:
@@ -316,14 +357,15 @@ class ClosureBuilder:
     # --- statements that cannot suspend --------------------------------------------------------
 
     def native(self, s: Any) -> Step:  # noqa: C901 - one case per statement type
+        if s.__class__ is ir.SAssign:  # the most common statement first
+            return self.assign_step(s)
         gen = self.gen
         if isinstance(s, ir.SIf):
             return self.if_step(s.branches, s.else_body, (s.line, s.column))
         if isinstance(s, ir.SGoto):
             if s.label not in gen.labels:
                 raise gen.error(f"GOTO {s.label}: there is no label {s.label}: in this procedure", s)
-            target = gen.labels[s.label]
-            return lambda rt, v: target
+            return self.jump(gen.labels[s.label])
         if isinstance(s, ir.SExit):
             return self.exit_step(s)
         if isinstance(s, ir.SReturn):
@@ -334,13 +376,13 @@ class ClosureBuilder:
                 if s.label not in gen.labels:
                     raise gen.error(f"ON ERROR GOTO {s.label}: there is no label {s.label}: here", s)
                 mode = gen.labels[s.label]
-            return lambda rt, v: rt.on_error(mode)
+            return lambda rt, v, mode=mode: rt.on_error(mode)
         if isinstance(s, ir.SAssign):
             return self.assign_step(s)
         if isinstance(s, ir.SEval):
             f = self.expr(s.expr)
 
-            def evaluate(rt: Any, v: dict) -> None:
+            def evaluate(rt: Any, v: dict, f: Fn = f) -> None:
                 f(rt, v)
 
             return evaluate
@@ -367,8 +409,7 @@ class ClosureBuilder:
         loop = self.gen._exit_target(s)
         if loop is None:
             raise self.gen.error(f"EXIT {s.kind}: expected EXIT FOR, DO, WHILE, SUB or FUNCTION", s)
-        target = loop.exit_block  # cold code is never inside a native loop
-        return lambda rt, v: target
+        return self.jump(loop.exit_block)  # type: ignore[arg-type]  # cold code is never in a native loop
 
     def return_step(self, s: ir.SReturn) -> Step:
         value = self.stored(s.value) if s.value is not None else (lambda rt, v: None)
@@ -415,11 +456,11 @@ class ClosureBuilder:
     # --- steps that end a block -----------------------------------------------------------------
 
     def jump(self, target: int) -> Step:
-        return lambda rt, v: target
+        return lambda rt, v, target=target: target
 
     def branch(self, cond: n.Expr, then: int, otherwise: int, pos: tuple[int, int]) -> Step:
         test = self.guarded_cond(cond, pos)
-        return lambda rt, v: then if test(rt, v) else otherwise
+        return lambda rt, v, test=test, then=then, otherwise=otherwise: then if test(rt, v) else otherwise
 
     def guarded(self, call: Step, nxt: int, pos: tuple[int, int]) -> Step:
         """A suspending call; under ON ERROR its failure is handled and the run goes on."""
@@ -429,7 +470,8 @@ class ClosureBuilder:
 
     def keyword(self, s: ir.SKeyword, nxt: int) -> Step:
         args, site, target = self.kw_args(s.args), s.site, s.target
-        call = lambda rt, v: rt.kw(site, args(rt, v), nxt, target)  # noqa: E731
+        call = lambda rt, v, site=site, args=args, nxt=nxt, target=target: rt.kw(  # noqa: E731
+            site, args(rt, v), nxt, target)
         return self.guarded(call, nxt, (s.line, s.column))
 
     def user_call(self, s: ir.SCall, nxt: int) -> Step:
@@ -441,7 +483,7 @@ class ClosureBuilder:
 
     def kw_args(self, args: dict) -> Fn:
         items = [(key, self.kw_value(value)) for key, value in args.items()]
-        return lambda rt, v: {key: f(rt, v) for key, f in items}
+        return lambda rt, v, items=items: {key: f(rt, v) for key, f in items}
 
     def kw_value(self, value: Any) -> Fn:
         if isinstance(value, n.Node):

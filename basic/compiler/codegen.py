@@ -42,12 +42,20 @@ END = -1  # fell off the end of the procedure
 
 _BINARY = BINARY_HELPERS
 _INT_FAST = {"+": "+", "-": "-", "*": "*", "MOD": "%"}
-_FUSE = {"+", "-", "*"}  # int op int is an int: a whole tree of these shares one guard
+# int op int is an int: a whole tree of these shares one guard. Values: binding power.
+_FUSE = {"+": 1, "-": 1, "*": 2}
+_ATOM = 3
 _CMP_FAST = {"=": "==", "==": "==", "<>": "!=", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 _BOOLEAN_CALLS = {"CASECMP"}
 _BOOLEAN_OPS = {"=", "==", "<>", "!=", "<", "<=", ">", ">=", "LIKE", "IN", "NOT IN", "AND", "OR"}
 _INTERNAL = {"FORNUM": "fornum", "FORSTEP": "forstep", "EACHLIST": "eachlist", "CASECMP": "case_compare"}
 _ERR_NAMES = {"err": "rt.err_number", "err_number": "rt.err_number", "err_description": "rt.err_description"}
+
+
+# Statements that can never suspend (an IF of them cannot either, see ProcCodegen.is_native).
+_NATIVE_STATEMENTS = frozenset(
+    {ir.SAssign, ir.SEval, ir.SOnError, ir.SGoto, ir.SReturn, ir.SExit, ir.SEnsureMap}
+)
 
 
 def _literal_class(e: n.Expr) -> str | None:
@@ -101,45 +109,69 @@ class ScriptCodegen:
 class ProcCodegen:
     """Generates the blocks of one procedure."""
 
-    def __init__(self, script: ScriptCodegen, index: int, name: str, body: list, *, safe: bool,
+    def __init__(self, script: ScriptCodegen, index: int, name: str, body: list, *,
                  is_function: bool, cold: bool = False) -> None:
         self.script = script
         self.cold_allowed = cold  # blocks outside every loop may run as closures
         self.index = index
         self.name = name
-        self.safe = safe  # the procedure uses ON ERROR: every statement gets its own handler
         self.is_function = is_function
+        self.labels: dict[str, int] = {}
+        self.next_id = 0
+        self.entry = self.new_block()  # block 0: where a call starts
+        # One walk of the body finds its labels, whether it uses ON ERROR, and which IFs and
+        # loops hold only statements that cannot suspend (see is_native and stmt).
+        self.mixed_ifs: set[int] = set()  # id() of IFs with a statement that is not native
+        self.native_loops: set[int] = set()  # id() of loops whose body is all native
+        uses_on_error, _ = self._scan(body)
+        self.safe = uses_on_error  # the procedure uses ON ERROR: every statement gets its own handler
         self.blocks: dict[int, list[tuple[int, str, tuple[int, int]]]] = {}
         self.cold: dict[int, list] = {}  # block -> closure steps (see basic.compiler.closures)
         self.drivers: dict[int, tuple] = {}  # native loop head -> (driver factory, body block)
         self.closures = ClosureBuilder(self)
         self.positions: dict[int, tuple[int, int]] = {}
-        self.next_id = 0
         self.cur: int | None = None
         self.loops: list[_Loop] = []
         self.in_native_loop = False
         self.temp_counter = 0
-        self.labels: dict[str, int] = {}
-        self.entry = self.new_block()  # block 0: where a call starts
-        self._collect_labels(body)
         self.body = body
 
     # --- block plumbing --------------------------------------------------------------------
 
-    def _collect_labels(self, body: list) -> None:
+    def _scan(self, body: list) -> tuple[bool, bool]:
+        """Number the labels (in source order) and note the IFs that are not native and the
+        loops that are; returns whether ``body`` uses ON ERROR and whether it is all native."""
+        on_error = False
+        native = True
         for s in body:
-            if isinstance(s, ir.SLabel):
-                if s.name in self.labels:
-                    raise self.error(f"label {s.name} is defined twice", s)
-                self.labels[s.name] = self.new_block()
-            elif isinstance(s, ir.SIf):
+            cls = s.__class__
+            if cls in _NATIVE_STATEMENTS:
+                if cls is ir.SOnError:
+                    on_error = True
+            elif cls is ir.SIf:
+                inner = True
                 for _, b in s.branches:
-                    self._collect_labels(b)
+                    uses, all_native = self._scan(b)
+                    on_error, inner = on_error or uses, inner and all_native
                 if s.else_body:
-                    self._collect_labels(s.else_body)
-            elif isinstance(s, ir.SLoop):
-                self._collect_labels(s.pre)
-                self._collect_labels(s.body)
+                    uses, all_native = self._scan(s.else_body)
+                    on_error, inner = on_error or uses, inner and all_native
+                if not inner:  # an IF of native statements is native itself
+                    self.mixed_ifs.add(id(s))
+                    native = False
+            else:
+                native = False
+                if cls is ir.SLabel:
+                    if s.name in self.labels:
+                        raise self.error(f"label {s.name} is defined twice", s)
+                    self.labels[s.name] = self.new_block()
+                elif cls is ir.SLoop:
+                    uses_pre, _ = self._scan(s.pre)
+                    uses_body, all_native = self._scan(s.body)
+                    on_error = on_error or uses_pre or uses_body
+                    if all_native:
+                        self.native_loops.add(id(s))
+        return on_error, native
 
     def error(self, message: str, node) -> BasicSyntaxError:
         return BasicSyntaxError(message, file=self.script.file, line=node.line, column=node.column)
@@ -213,11 +245,19 @@ class ProcCodegen:
                 self.script.add_line(f"    return {END}", pos)
             for indent, text, line_pos in lines:
                 self.script.add_line("    " * indent + text, line_pos)
+        # The closure builder points back here: drop it, so that this generator and the IR it
+        # holds are freed as soon as the caller lets go (not left to the cyclic collector).
+        self.closures = None  # type: ignore[assignment]
         return code
 
     # --- expressions -----------------------------------------------------------------------
 
-    def ex(self, e: n.Expr) -> str:
+    def ex(self, e: n.Expr, bare: bool = False) -> str:
+        """Python source of a pure expression. ``bare``: where it goes needs no parentheses
+        around it (a call argument, the right of ``=``, an ``if`` test...), so none are added;
+        else an operator, conditional or ``not`` comes grouped. Why: redundant parentheses
+        make CPython's parser try other readings (a tuple, a generator...), and compile() of
+        the generated source is much of a script's compile time."""
         if isinstance(e, n.Literal):
             return repr(e.value)
         if isinstance(e, n.Name):
@@ -227,52 +267,52 @@ class ProcCodegen:
         if isinstance(e, n.Member):
             if isinstance(e.obj, n.Name) and e.obj.name == "err" and e.name in ("number", "description"):
                 return _ERR_NAMES["err_" + e.name]
-            return f"mem({self.ex(e.obj)}, {e.name!r})"
+            return f"mem({self.ex(e.obj, True)}, {e.name!r})"
         if isinstance(e, n.Index):
-            return f"idx({self.ex(e.obj)}, {self.ex(e.index)})"
+            return f"idx({self.ex(e.obj, True)}, {self.ex(e.index, True)})"
         if isinstance(e, n.Call):
             if e.name in _INTERNAL:
-                return f"{_INTERNAL[e.name]}({', '.join(self.ex(a) for a in e.args)})"
+                return f"{_INTERNAL[e.name]}({', '.join(self.ex(a, True) for a in e.args)})"
             upper = e.name.upper()
             func = self.script.builtin_name(upper)
-            args = ", ".join(self.ex(a) for a in e.args)
+            args = ", ".join(self.ex(a, True) for a in e.args)
             if BUILTINS[upper].needs_context:
                 args = f"rt, {args}" if args else "rt"
             return f"{func}({args})"
         if isinstance(e, n.MethodCall):
             return self.method(e)
         if isinstance(e, n.Unary):
-            inner = self.ex(e.operand)
+            inner = self.ex(e.operand, True)
             if e.op == "-":
                 return f"neg({inner})"
             if e.op == "+":
                 return f"pos({inner})"
             if e.op == "NOT":
-                return f"(not {self.cond(e.operand)})"
+                return f"not {self.cond(e.operand)}" if bare else f"(not {self.cond(e.operand)})"
             if e.op == "BOOL":
-                return self.cond(e.operand)
+                return self.cond(e.operand, bare)
             raise self.error(f"unknown operator {e.op}", e)
         if isinstance(e, n.Binary):
             op = e.op.upper()
-            if op == "AND":
-                return f"({self.cond(e.left)} and {self.cond(e.right)})"
-            if op == "OR":
-                return f"({self.cond(e.left)} or {self.cond(e.right)})"
+            if op == "AND" or op == "OR":
+                code = f"{self.cond(e.left)} {op.lower()} {self.cond(e.right)}"
+                return code if bare else f"({code})"
             if op == "IN":
-                return f"contains({self.ex(e.right)}, {self.ex(e.left)})"
+                return f"contains({self.ex(e.right, True)}, {self.ex(e.left, True)})"
             if op == "NOT IN":
-                return f"(not contains({self.ex(e.right)}, {self.ex(e.left)}))"
+                code = f"not contains({self.ex(e.right, True)}, {self.ex(e.left, True)})"
+                return code if bare else f"({code})"
             if op not in _BINARY:
                 raise self.error(f"unknown operator {e.op}", e)
             if op in _FUSE and (self.loops or self.name):
-                fused = self.fused_arithmetic(e)
+                fused = self.fused_arithmetic(e, bare)
                 if fused is not None:
                     return fused
             if op in _CMP_FAST and (self.loops or self.name) and _literal_class(e.right) is not None:
-                return self.compare_literal(op, self.ex(e.left), e.right)
-            return self.binary(op, self.ex(e.left), self.ex(e.right))
+                return self.compare_literal(op, self.ex(e.left, True), e.right, bare)
+            return self.binary(op, self.ex(e.left, True), self.ex(e.right, True), bare)
         if isinstance(e, n.Interpolated):
-            parts = [repr(p) if isinstance(p, str) else f"to_text({self.ex(p)})" for p in e.parts]
+            parts = [repr(p) if isinstance(p, str) else f"to_text({self.ex(p, True)})" for p in e.parts]
             return f"''.join(({', '.join(parts)},))" if parts else "''"
         if isinstance(e, n.ArrayLiteral):
             return "[" + ", ".join(self.stored(x) for x in e.items) + "]"
@@ -284,10 +324,11 @@ class ProcCodegen:
         self.temp_counter += 2
         return f"_{self.temp_counter - 1}", f"_{self.temp_counter}"
 
-    def binary(self, op: str, left: str, right: str) -> str:
+    def binary(self, op: str, left: str, right: str, bare: bool = False) -> str:
         """An operator call, with an inline fast path for the common case of two integers
         (arithmetic) or two values of one plain type (comparison); everything else goes
-        through :mod:`basic.values`, which defines the semantics."""
+        through :mod:`basic.values`, which defines the semantics. ``left`` and ``right`` may
+        be bare (see :meth:`ex`): they only ever go where no grouping is needed."""
         func = _BINARY[op]
         if not (self.loops or self.name):
             # Straight-line code of the main body runs once: keep it small to compile fast.
@@ -296,15 +337,18 @@ class ProcCodegen:
             a, b = self.temps()
             guard = f"({a} := {left}).__class__ is ({b} := {right}).__class__ is int"
             if op == "MOD":
-                return f"({a} % {b} if {guard} and {a} >= 0 < {b} else mod({a}, {b}))"
-            return f"({a} {_INT_FAST[op]} {b} if {guard} else {func}({a}, {b}))"
+                code = f"{a} % {b} if {guard} and {a} >= 0 < {b} else mod({a}, {b})"
+            else:
+                code = f"{a} {_INT_FAST[op]} {b} if {guard} else {func}({a}, {b})"
+            return code if bare else f"({code})"
         if op in _CMP_FAST:
             a, b = self.temps()
             guard = f"({a} := {left}).__class__ is ({b} := {right}).__class__ in _PLAIN"
-            return f"({a} {_CMP_FAST[op]} {b} if {guard} else {func}({a}, {b}))"
+            code = f"{a} {_CMP_FAST[op]} {b} if {guard} else {func}({a}, {b})"
+            return code if bare else f"({code})"
         return f"{func}({left}, {right})"
 
-    def fused_arithmetic(self, e: n.Binary) -> str | None:
+    def fused_arithmetic(self, e: n.Binary, bare: bool = False) -> str | None:
         """One fast path for a whole ``+ - *`` tree whose leaves are variables and integer
         literals (``total + i * x``): a single guard that every variable holds an int, then
         plain Python arithmetic; otherwise the same operator calls, in the same order, that
@@ -314,60 +358,69 @@ class ProcCodegen:
         int ``+ - *`` int is an int (so every nested fast path would have been taken too).
         None when the tree has another kind of leaf or no variable at all."""
         leaves: list[str] = []
-
-        def walk(x: n.Expr) -> tuple[str, str] | None:
-            if isinstance(x, n.Literal):
-                if x.value.__class__ is not int:
-                    return None
-                return f"({x.value!r})", f"({x.value!r})"
-            if isinstance(x, n.Name):
-                if x.name in _ERR_NAMES:
-                    return None
-                self.temp_counter += 1
-                temp = f"_{self.temp_counter}"
-                leaves.append(f"({temp} := v[{x.name!r}]).__class__")
-                return temp, temp
-            if isinstance(x, n.Binary) and x.op.upper() in _FUSE:
-                op = x.op.upper()
-                left, right = walk(x.left), walk(x.right)
-                if left is None or right is None:
-                    return None
-                return f"({left[0]} {op} {right[0]})", f"{_BINARY[op]}({left[1]}, {right[1]})"
-            return None
-
         start = self.temp_counter
-        parts = walk(e)
+        parts = self._fused(e, leaves)
         if parts is None or not leaves:
             self.temp_counter = start
             return None
-        return f"({parts[0]} if {' is '.join(leaves)} is int else {parts[1]})"
+        code = f"{parts[0]} if {' is '.join(leaves)} is int else {parts[1]}"
+        return code if bare else f"({code})"
 
-    def compare_literal(self, op: str, left: str, right: n.Literal) -> str:
+    def _fused(self, x: n.Expr, leaves: list[str]) -> tuple[str, str, int] | None:
+        """The fast and the general source of one node of a fused tree (see above), and the
+        binding power of the fast one's outermost operator (parentheses go only where Python
+        would read the operators otherwise)."""
+        if isinstance(x, n.Literal):
+            if x.value.__class__ is not int:
+                return None
+            text = repr(x.value)
+            return (text if x.value >= 0 else f"({text})"), f"({text})", _ATOM
+        if isinstance(x, n.Name):
+            if x.name in _ERR_NAMES:
+                return None
+            self.temp_counter += 1
+            temp = f"_{self.temp_counter}"
+            leaves.append(f"({temp} := v[{x.name!r}]).__class__")
+            return temp, temp, _ATOM
+        if isinstance(x, n.Binary) and x.op.upper() in _FUSE:
+            op = x.op.upper()
+            left, right = self._fused(x.left, leaves), self._fused(x.right, leaves)
+            if left is None or right is None:
+                return None
+            power = _FUSE[op]
+            # + - * group from the left: a right operand of the same power needs parentheses
+            fast_left = left[0] if left[2] >= power else f"({left[0]})"
+            fast_right = right[0] if right[2] > power else f"({right[0]})"
+            return f"{fast_left} {op} {fast_right}", f"{_BINARY[op]}({left[1]}, {right[1]})", power
+        return None
+
+    def compare_literal(self, op: str, left: str, right: n.Literal, bare: bool = False) -> str:
         """A comparison with a number literal (``x > 10``): the plain-type guard of
         :meth:`binary` reduces to the left side's class, which keeps the source short."""
         a = self.temps()[0]
         value = repr(right.value)
-        return (f"({a} {_CMP_FAST[op]} {value} if ({a} := {left}).__class__ is {_literal_class(right)}"
-                f" else {_BINARY[op]}({a}, {value}))")
+        code = (f"{a} {_CMP_FAST[op]} {value} if ({a} := {left}).__class__ is {_literal_class(right)}"
+                f" else {_BINARY[op]}({a}, {value})")
+        return code if bare else f"({code})"
 
     def stored(self, e: n.Expr) -> str:
         """The expression as a value to store: copied when it could alias another variable."""
         from basic.compiler.lower import needs_copy
 
-        code = self.ex(e)
+        code = self.ex(e, True)  # a stored value only goes where no grouping is needed
         return f"cp({code})" if needs_copy(e) else code
 
-    def cond(self, e: n.Expr) -> str:
-        """A Python truth value for a BASIC condition."""
+    def cond(self, e: n.Expr, bare: bool = False) -> str:
+        """A Python truth value for a BASIC condition (``bare``: see :meth:`ex`)."""
         if isinstance(e, n.Binary) and e.op.upper() in _BOOLEAN_OPS:
-            return self.ex(e)
+            return self.ex(e, bare)
         if isinstance(e, n.Unary) and e.op in ("NOT", "BOOL"):
-            return self.ex(e)
+            return self.ex(e, bare)
         if isinstance(e, n.Literal) and isinstance(e.value, bool):
             return repr(e.value)
         if isinstance(e, n.Call) and e.name in _BOOLEAN_CALLS:
-            return self.ex(e)
-        return f"truthy({self.ex(e)})"
+            return self.ex(e, bare)
+        return f"truthy({self.ex(e, True)})"
 
     def path(self, t: n.Expr) -> tuple[str, str]:
         """``(base variable, steps tuple source)`` of an assignable target."""
@@ -377,7 +430,7 @@ class ProcCodegen:
                 steps.append(f"('.', {t.name!r})")
                 t = t.obj
             elif isinstance(t, n.Index):
-                steps.append(f"('[', {self.ex(t.index)})")
+                steps.append(f"('[', {self.ex(t.index, True)})")
                 t = t.obj
             else:
                 raise self.error("only a variable, a field or an element can be changed", t)
@@ -395,7 +448,7 @@ class ProcCodegen:
                 base = None
             if base is not None:
                 return f"method_ref(rt, v, {base!r}, {steps}, {e.name.upper()!r}, {args})"
-        return f"method_value(rt, {self.ex(e.obj)}, {e.name.upper()!r}, {args})"
+        return f"method_value(rt, {self.ex(e.obj, True)}, {e.name.upper()!r}, {args})"
 
     # --- statements ------------------------------------------------------------------------
 
@@ -404,12 +457,9 @@ class ProcCodegen:
             self.stmt(s)
 
     def is_native(self, s) -> bool:
-        if isinstance(s, (ir.SAssign, ir.SEval, ir.SOnError, ir.SGoto, ir.SReturn, ir.SExit, ir.SEnsureMap)):
-            return True
-        if isinstance(s, ir.SIf):
-            bodies = [b for _, b in s.branches] + ([s.else_body] if s.else_body else [])
-            return all(self.is_native(x) for b in bodies for x in b)
-        return False
+        """Whether ``s`` cannot suspend: a simple statement, or an IF of such (see _scan)."""
+        cls = s.__class__
+        return cls in _NATIVE_STATEMENTS or (cls is ir.SIf and id(s) not in self.mixed_ifs)
 
     def stmt(self, s) -> None:
         pos = (s.line, s.column)
@@ -423,7 +473,7 @@ class ProcCodegen:
         elif isinstance(s, ir.SIf):
             self.lowered_if(s)
         elif isinstance(s, ir.SLoop):
-            if not s.pre and all(self.is_native(x) for x in s.body):
+            if not s.pre and id(s) in self.native_loops:
                 self.native_loop(s)
             else:
                 self.lowered_loop(s)
@@ -483,12 +533,13 @@ class ProcCodegen:
             return self.kw_args(value)
         return repr(value)
 
-    def cond_code(self, e: n.Expr, indent: int, pos: tuple[int, int]) -> str:
-        """Condition source; in safe procedures an error in it is handled and counts as false."""
+    def cond_code(self, e: n.Expr, indent: int, pos: tuple[int, int], bare: bool = False) -> str:
+        """Condition source; in safe procedures an error in it is handled and counts as false.
+        ``bare``: it goes right after ``if`` (see :meth:`ex`)."""
         if not self.safe:
-            return self.cond(e)
+            return self.cond(e, bare)
         self.emit(indent, "try:", pos)
-        self.emit(indent + 1, f"_c = {self.cond(e)}", pos)
+        self.emit(indent + 1, f"_c = {self.cond(e, True)}", pos)
         self.emit(indent, "except Exception as _e:", pos)
         self.emit(indent + 1, f"rt.handle(_e, {pos[0]}, {pos[1]})", pos)
         self.emit(indent + 1, "_c = False", pos)
@@ -538,7 +589,7 @@ class ProcCodegen:
 
     def simple(self, s) -> str:
         if isinstance(s, ir.SAssign):
-            value = f"cp({self.ex(s.value)})" if s.copy else self.ex(s.value)
+            value = f"cp({self.ex(s.value, True)})" if s.copy else self.ex(s.value, True)
             if isinstance(s.target, n.Name):
                 if s.target.name in _ERR_NAMES:
                     raise self.error(f"{s.target.name.upper()} is read-only: it holds the last error", s)
@@ -546,7 +597,7 @@ class ProcCodegen:
             base, steps = self.path(s.target)
             return f"set_path(v, {base!r}, {steps}, {value})"
         if isinstance(s, ir.SEval):
-            return self.ex(s.expr)
+            return self.ex(s.expr, True)
         if isinstance(s, ir.SEnsureMap):
             base, steps = self.path(s.target)
             return f"ensure_map(v, {base!r}, {steps})"
@@ -554,12 +605,12 @@ class ProcCodegen:
 
     def native_if(self, branches: list, else_body: list | None, indent: int, pos: tuple[int, int]) -> None:
         cond, body = branches[0]
-        self.emit(indent, f"if {self.cond_code(cond, indent, pos)}:", pos)
+        self.emit(indent, f"if {self.cond_code(cond, indent, pos, True)}:", pos)
         self.native_body(body, indent + 1, pos)
         rest = branches[1:]
         if rest and not self.safe:
             for cond, body in rest:
-                self.emit(indent, f"elif {self.cond(cond)}:", pos)
+                self.emit(indent, f"elif {self.cond(cond, True)}:", pos)
                 self.native_body(body, indent + 1, pos)
             rest = []
         if rest:
@@ -608,7 +659,7 @@ class ProcCodegen:
             return f"v[{index!r}] >= len(v[{items!r}])"
         if s.cond is None:
             return None
-        code = self.cond_code(s.cond, indent, pos)
+        code = self.cond_code(s.cond, indent, pos, s.until)  # the test goes right after "if"
         return code if s.until else f"not {code}"
 
     def loop_advance(self, s: ir.SLoop, indent: int, pos: tuple[int, int]) -> None:
@@ -711,7 +762,7 @@ class ProcCodegen:
             if self.is_cold:
                 self.end_cold(self.closures.branch(cond, then, otherwise, pos), pos)
             else:
-                code = self.cond_code(cond, 1, pos)
+                code = self.cond_code(cond, 1, pos, True)
                 self.emit(1, f"if {code}:", pos)
                 self.emit(2, f"return {then}", pos)
                 self.end_block(otherwise, pos)

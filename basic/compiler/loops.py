@@ -11,6 +11,9 @@ The body returns None to go on, :data:`BREAK` for EXIT of this loop or a failed 
 or a block number (or control code) to leave the loop for. All loop state lives in variables
 (the loop variable and hidden ``#e``/``#p``/``#l``/``#i`` entries), so when the budget runs out
 the driver returns its own block and re-entering it continues exactly where it stopped.
+
+A driver's parameters are bound as default arguments of the function it returns rather than
+captured: fewer objects per loop, and locals are the fastest names to read per iteration.
 """
 
 from __future__ import annotations
@@ -29,9 +32,10 @@ Block = Callable[[Any, dict], int]
 
 def for_driver(body: Body, head: int, after: int, var: str, end_name: str, step_name: str) -> Block:
     """``FOR var = ... TO end STEP step``: set-up already stored the start, end and step."""
-    add, for_done = values.add, ops.for_done
 
-    def run(rt: Any, v: dict) -> int:
+    def run(rt: Any, v: dict, body: Body = body, head: int = head, after: int = after, var: str = var,
+            end_name: str = end_name, step_name: str = step_name, add: Any = values.add,
+            for_done: Any = ops.for_done) -> int:
         n = rt.budget
         end, step = v[end_name], v[step_name]
         up = step > 0
@@ -59,9 +63,9 @@ def for_driver(body: Body, head: int, after: int, var: str, end_name: str, step_
 
 def each_driver(body: Body, head: int, after: int, var: str, items_name: str, index_name: str) -> Block:
     """``FOR EACH var IN list``: set-up stored a copy of the items and the position 0."""
-    cp = ops.cp
 
-    def run(rt: Any, v: dict) -> int:
+    def run(rt: Any, v: dict, body: Body = body, head: int = head, after: int = after, var: str = var,
+            items_name: str = items_name, index_name: str = index_name, cp: Any = ops.cp) -> int:
         n = rt.budget
         while True:
             k, items = v[index_name], v[items_name]
@@ -88,7 +92,7 @@ def each_driver(body: Body, head: int, after: int, var: str, items_name: str, in
 def while_driver(body: Body, head: int, after: int) -> Block:
     """WHILE and DO loops: their test is part of the body (first or last), returning BREAK."""
 
-    def run(rt: Any, v: dict) -> int:
+    def run(rt: Any, v: dict, body: Body = body, head: int = head, after: int = after) -> int:
         n = rt.budget
         while True:
             r = body(rt, v)

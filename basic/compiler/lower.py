@@ -62,6 +62,7 @@ class Lowerer:
         self.extra_procedures: dict[str, n.Procedure] = {}
         self._counter = 0
         self._with: list[n.Name | n.Member | n.Index] = []
+        self._specs: dict[str, KeywordSpec] = {}  # phrase as written -> spec, looked up once
 
     # --- helpers -------------------------------------------------------------------------
 
@@ -74,7 +75,11 @@ class Lowerer:
         return f"#{what}{self._counter}"
 
     def _site(self, call: n.KeywordCall) -> int:
-        spec = self.registry.get(call.phrase)
+        spec = self._specs.get(call.phrase)
+        if spec is None:
+            spec = self.registry.get(call.phrase)
+            if spec is not None:
+                self._specs[call.phrase] = spec
         if spec is None:
             close = self.registry.closest(call.phrase)
             hint = f"; did you mean {close}?" if close else ""
@@ -92,6 +97,11 @@ class Lowerer:
 
     def expr(self, e: n.Expr, pre: list) -> n.Expr:
         """Return the pure form of ``e``, appending hoisted statements to ``pre``."""
+        cls = e.__class__  # the commonest nodes first, by class (node classes have no subclasses)
+        if cls is n.Name or cls is n.Literal:
+            return e
+        if cls is n.Binary:
+            return self._binary(e, pre)  # type: ignore[arg-type]
         if isinstance(e, (n.Literal, n.Name)):
             return e
         if isinstance(e, n.ArrayLiteral):
@@ -376,6 +386,13 @@ class Lowerer:
         handler receives in ``args["#body"]`` (and ``args["#sections"]``: ``[[args, name]]``)."""
         call = s.call
         site = self._site(call)
+        spec = self.sites[site].spec
+        if spec.sections and s.body:
+            raise self.error(
+                f"this line is in {call.phrase} before its first {spec.sections[0]}, so it would run in "
+                f"none; move it into a {spec.sections[0]} or above {call.phrase}",
+                s.body[0],
+            )
         args = self._kw_args(call, out)
         if not self.sites[site].spec.block_text:
             args["#body"] = self._anonymous(s, s.body)

@@ -14,6 +14,7 @@ phrases and cached.
 from __future__ import annotations
 
 import re
+import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -53,17 +54,18 @@ class Engine:
         for state, actions in table.states.items():
             row = self.table[state]
             for symbol, (action, arg) in actions.items():
-                # Plain str keys: lark's names are Token objects, whose == is slow.
-                key = str.__str__(symbol)
+                # Plain str keys: lark's names are Token objects, whose == is slow. Interned, as
+                # are the lexer's kinds and the names written in this package's code, so that a
+                # lookup finds its key by identity.
+                key = sys.intern(str.__str__(symbol))
                 if action is Shift:
                     row[key] = arg
                     continue
                 index = rule_index.get(arg)
                 if index is None:
                     index = rule_index[arg] = len(self.rules)
-                    self.rules.append(
-                        (len(arg.expansion), str.__str__(arg.origin.name), _reducer(arg, self.builder))
-                    )
+                    origin = sys.intern(str.__str__(arg.origin.name))
+                    self.rules.append((len(arg.expansion), origin, _reducer(arg, self.builder)))
                 row[key] = ~index
         self.lexer = _lexer_for(lark, multiword)
         self.terminals = frozenset(terminal.name for terminal in lark.terminals)
@@ -292,9 +294,9 @@ def _lexer_for(lark: Lark, multiword: tuple[str, ...]) -> Lexer:
         if name in HAND_READ:
             continue
         if pattern.type == "str" and WORD.fullmatch(pattern.value) and "i" in pattern.flags:
-            keywords[pattern.value.lower()] = name
+            keywords[pattern.value.lower()] = sys.intern(str.__str__(name))
         elif pattern.type == "str" and not WORD.match(pattern.value):
-            punctuation[pattern.value] = name
+            punctuation[pattern.value] = sys.intern(str.__str__(name))
         else:
             raise ValueError(
                 f"grammar terminal {name} ({pattern.value!r}) is neither a case-insensitive keyword nor "

@@ -81,39 +81,44 @@ _PREFIX_POWER = {"NOT": 3, "MINUS": 9, "PLUS": 9}
 
 def climb(items: list[Any]) -> Any:
     """Apply operator precedence to a flat run of prefixes, operands and binary operators."""
-    position = 0
+    if len(items) == 1 and items[0].__class__ is not Tok:
+        return items[0]
+    return _operand(items, 0, 0)[0]
 
-    def operand(min_power: int) -> Any:
-        nonlocal position
-        item = items[position]
-        position += 1
-        if isinstance(item, Tok):
-            inner = operand(_PREFIX_POWER[item.type])
-            text = item.value.upper()
-            if text == "-" and isinstance(inner, n.Literal) and type(inner.value) in (int, float):
-                left: Any = n.Literal(item.line, item.column, -inner.value)
-            else:
-                left = n.Unary(item.line, item.column, text, inner)
+
+def _operand(items: list[Any], position: int, min_power: int) -> tuple[Any, int]:
+    """The operand at ``position`` with the operators binding tighter than ``min_power``, and
+    the position after it. (A module-level function, not a closure: a recursive inner function
+    is a reference cycle, which would leave every expression's items for the cyclic collector.)"""
+    item = items[position]
+    position += 1
+    if item.__class__ is Tok:
+        inner, position = _operand(items, position, _PREFIX_POWER[item.type])
+        text = item.value.upper()
+        if text == "-" and isinstance(inner, n.Literal) and type(inner.value) in (int, float):
+            left: Any = n.Literal(item.line, item.column, -inner.value)
         else:
-            left = item
-        while position < len(items):
-            op = items[position]
-            power = _BINARY_POWER[op.type]
-            if power <= min_power:
-                break
+            left = n.Unary(item.line, item.column, text, inner)
+    else:
+        left = item
+    count = len(items)
+    while position < count:
+        op = items[position]
+        kind = op.type
+        power = _BINARY_POWER[kind]
+        if power <= min_power:
+            break
+        position += 1
+        if kind == "NOT":  # NOT IN
             position += 1
-            if op.type == "NOT":  # NOT IN
-                position += 1
-                text = "NOT IN"
-            elif op.type in ("CMP_OP", "EQ") or not op.value.isalpha():
-                text = CANONICAL_OP.get(op.value, op.value)
-            else:
-                text = op.value.upper()
-            right = operand(power)
-            left = n.Binary(left.line, left.column, text, left, right)
-        return left
-
-    return operand(0)
+            text = "NOT IN"
+        elif kind == "CMP_OP" or kind == "EQ" or not op.value.isalpha():
+            text = CANONICAL_OP.get(op.value, op.value)
+        else:
+            text = op.value.upper()
+        right, position = _operand(items, position, power)
+        left = n.Binary(left.line, left.column, text, left, right)
+    return left, position
 
 
 class ExpressionBuilder:
@@ -148,7 +153,13 @@ class ExpressionBuilder:
 
     def call(self, c):
         token = c[0]
-        return self._call(token.value, token.line, token.column, first_list(c))
+        name = token.value  # one word (a NAME): its keyword is looked up as is
+        ctx = self.ctx
+        assert ctx is not None
+        keyword = ctx.tables.lookup.get(name.upper())
+        if keyword is None or keyword.value_builtin:
+            return n.Call(token.line, token.column, name.lower(), first_list(c))
+        return keyword_from_args(ctx, keyword, first_list(c), token.line, token.column)
 
     def phrase_call(self, c):
         token = c[0]

@@ -146,11 +146,25 @@ class Lexer:
             spelling for word in self.special_words for spelling in _spellings(word)
         )
         self.keywords_longest_first = sorted(keywords.items(), key=lambda item: (-len(item[0]), item[1]))
+        # Lexemes that are always the same token, whatever surrounds them: a keyword that
+        # starts no longer token, and punctuation other than brackets (which are counted).
+        # One lookup reads most tokens of a script.
+        self.plain = {
+            spelling: kind
+            for spelling, kind in self.spellings.items()
+            if spelling not in self.special_spellings and spelling.lower() != "rem"
+        }
+        self.plain.update(
+            (text, kind)
+            for text, kind in self.punctuation.items()
+            if kind not in BRACKETS and (_CLASS.get(text[0], _OTHER) == _OTHER or text == "/")
+        )
 
     def lex(self, text: str, position: int, end: int, state: LexState) -> list[Tok]:
         """The tokens of ``text[position:end]`` (whole lines, or the rest of one), continuing
         from ``state``, which is updated. A character no token can start with ends the list as
         a ``$BAD`` token, so that errors are reported in source order."""
+        plain = self.plain
         spellings = self.spellings
         punctuation = self.punctuation
         special = self.special_spellings
@@ -168,6 +182,11 @@ class Lexer:
             value = lexeme.lstrip(_BLANKS)
             start = position + size - len(value)
             position += size
+            kind = plain.get(value)
+            if kind is not None:
+                append(Tok(kind, value, line, start - line_start + 1))
+                previous = kind
+                continue
             group = classes.get(value[0], _OTHER)
             if group == _R_WORD:
                 if value[:3].lower() == "rem" and (len(value) == 3 or value[3] not in _WORD_CHARS):
