@@ -3,6 +3,10 @@ beside a plain Django endpoint that does one database write, in the same run and
 (Django's test Client in this process, on a fresh test database). Prints turns per second, p50 and
 p99 of each and the p50 ratio. Goal: the turn's p50 within 3x of the plain endpoint's.
 
+Each request's CPU time (this process, all its threads: the live nudge's background thread too) is
+printed as well: on a shared, busy machine the wall clock of a longer request grows with the
+other processes' load much more than a short one's, and the CPU time ratio does not.
+
 Each turn resumes a waiting HEAR: load and lock the conversation, store the user message, resume
 the VM from its JSON state, store the TALK reply and the new state, and answer with the replies.
 
@@ -64,12 +68,15 @@ def plain_write(request: HttpRequest) -> JsonResponse:
 urlpatterns = [*product_urlpatterns, path("bench/plain", plain_write)]
 
 
-def measure(call: Callable[[int], None], count: int) -> list[float]:
+def measure(call: Callable[[int], None], count: int, cpu: list[float] | None = None) -> list[float]:
+    """Wall-clock seconds of each call; with ``cpu``, its process CPU seconds are appended there."""
     times = []
     for index in range(count):
-        started = time.perf_counter()
+        started, used = time.perf_counter(), time.process_time()
         call(index)
         times.append(time.perf_counter() - started)
+        if cpu is not None:
+            cpu.append(time.process_time() - used)
     return times
 
 
@@ -78,13 +85,13 @@ def percentile(samples: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
-def report(label: str, samples: list[float]) -> float:
-    p50 = percentile(samples, 0.50)
+def report(label: str, samples: list[float], cpu: list[float]) -> tuple[float, float]:
+    p50, cpu_p50 = percentile(samples, 0.50), percentile(cpu, 0.50)
     print(
         f"{label:<34} {len(samples) / sum(samples):8.0f}/s   p50 {p50 * 1000:6.2f} ms   "
-        f"p99 {percentile(samples, 0.99) * 1000:6.2f} ms"
+        f"p99 {percentile(samples, 0.99) * 1000:6.2f} ms   cpu p50 {cpu_p50 * 1000:6.2f} ms"
     )
-    return p50
+    return p50, cpu_p50
 
 
 def main() -> None:
@@ -134,9 +141,11 @@ def main() -> None:
             per_round = max(1, options.turns // options.rounds)
             turns: list[float] = []
             plains: list[float] = []
+            turn_cpu: list[float] = []
+            plain_cpu: list[float] = []
             for _round in range(options.rounds):
-                plains += measure(plain, per_round)
-                turns += measure(turn, per_round)
+                plains += measure(plain, per_round, plain_cpu)
+                turns += measure(turn, per_round, turn_cpu)
 
             with CaptureQueriesContext(connection) as turn_queries:
                 turn(len(turns))
@@ -145,10 +154,11 @@ def main() -> None:
 
             engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
             print(f"database: {engine}; {len(turns)} requests of each kind, Django test Client in-process")
-            turn_p50 = report("HEAR/TALK turn (REST endpoint)", turns)
-            plain_p50 = report("plain endpoint, one write", plains)
+            turn_p50, turn_cpu_p50 = report("HEAR/TALK turn (REST endpoint)", turns, turn_cpu)
+            plain_p50, plain_cpu_p50 = report("plain endpoint, one write", plains, plain_cpu)
             print(f"SQL statements per request: turn {len(turn_queries)}, plain {len(plain_queries)}")
             print(f"p50 ratio turn / plain: {turn_p50 / plain_p50:.1f}x (goal: within 3x)")
+            print(f"CPU p50 ratio turn / plain: {turn_cpu_p50 / plain_cpu_p50:.1f}x")
     finally:
         teardown_databases(old_config, verbosity=0)
 

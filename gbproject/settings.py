@@ -263,10 +263,18 @@ GB_PACKAGE_DIRS = [BASE_DIR / "bottemplates"] + [
 GB_HTTP_ALLOW_PRIVATE = os.environ.get("GB_HTTP_ALLOW_PRIVATE", "").lower() in ("1", "true", "yes", "on")
 GB_HTTP_TIMEOUT = float(os.environ.get("GB_HTTP_TIMEOUT", "30"))
 
+# Workflows: the Celery queue their tasks go to; how long a worker's claim on an execution lasts
+# before the reaper hands it to another worker; how long a queued execution may wait for a worker
+# before it is queued again (a lost message); the first retry back-off (doubled per retry).
+GB_WORKFLOW_QUEUE = os.environ.get("GB_WORKFLOW_QUEUE", "celery")
+GB_WORKFLOW_LEASE_SECONDS = float(os.environ.get("GB_WORKFLOW_LEASE_SECONDS", "60"))
+GB_WORKFLOW_REQUEUE_SECONDS = float(os.environ.get("GB_WORKFLOW_REQUEUE_SECONDS", "30"))
+GB_WORKFLOW_RETRY_SECONDS = float(os.environ.get("GB_WORKFLOW_RETRY_SECONDS", "1"))
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: an unauthenticated request then gets 401 with a WWW-Authenticate header.
-        "rest_framework.authentication.TokenAuthentication",
+        "bots.api.auth.PreparedTokenAuthentication",  # DRF's token authentication, with a cheaper query
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -281,6 +289,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # One schema name per choice set: several models have a "status" field with its own choices.
+    "ENUM_NAME_OVERRIDES": {
+        "ExecutionStatusEnum": "workflows.models.ExecutionStatus",
+        "StepStatusEnum": "workflows.models.StepStatus",
+        "ApprovalStatusEnum": "workflows.models.ApprovalStatus",
+    },
 }
 
 LOGGING = {

@@ -9,9 +9,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from bots.models import Bot, Channel, Message
+from bots.models import Channel, Message
 from bots.runtime import selectors
 from bots.runtime.services import ConversationNotFound, Turn, message_post
+from bots.selectors import bot_active
 
 
 class MessageInSerializer(serializers.Serializer):
@@ -63,8 +64,11 @@ class TurnSerializer(serializers.Serializer):
 
 
 def turn_data(turn: Turn) -> dict:
-    run = selectors.conversation_waiting_run(conversation=turn.conversation)
-    replies = selectors.message_replies(message=turn.message)
+    if turn.outcome is not None:  # read by the transaction that answered the message
+        run, replies = turn.outcome.waiting_run, turn.outcome.replies
+    else:
+        run = selectors.conversation_waiting_run(conversation=turn.conversation)
+        replies = selectors.message_replies(message=turn.message)
     return {
         "conversation": turn.conversation.pk,
         "message": turn.message.pk,
@@ -97,7 +101,7 @@ class BotMessagesApi(APIView):
         incoming = MessageInSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         data = incoming.validated_data
-        bot = Bot.objects.filter(name=name, active=True).first()
+        bot = bot_active(name=name)
         if bot is None:
             raise Http404(f"No active bot named {name!r}.")
         user_key = data.get("user") or ""

@@ -12,6 +12,7 @@ import logging
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 
 from basic import vm
@@ -23,6 +24,7 @@ from bots.packages.config_csv import param_variables
 from bots.runtime.errors import APOLOGY, script_error_record
 from bots.runtime.host import ConversationHost
 from bots.runtime.journal import DbJournal
+from bots.runtime.prepared import PreparedUpdate
 from bots.runtime.scripts import ScriptFile, script_version_pin
 
 logger = logging.getLogger(__name__)
@@ -36,14 +38,24 @@ class RunConflict(RuntimeError):
     """The run row changed under us (its version moved): another process advanced it."""
 
 
+def hear_timeout_annotation() -> dict[str, Any]:
+    """Annotations that read the bot's ``hear-timeout-secs`` with the conversation (when it is
+    locked for a turn), so :func:`hear_timeout_seconds` needs no query of its own."""
+    rows = BotConfig.objects.filter(bot_id=OuterRef("bot_id"), key=HEAR_TIMEOUT_KEY).order_by()
+    return {"hear_timeout_bot_id": F("bot_id"), "hear_timeout_raw": Subquery(rows.values("value")[:1])}
+
+
 def hear_timeout_seconds(conversation: Conversation) -> int:
     """``hear-timeout-secs`` of the bot (default 3600); 0 or less means HEAR waits forever."""
-    raw = (
-        BotConfig.objects.filter(bot_id=conversation.bot_id, key=HEAR_TIMEOUT_KEY)
-        .order_by("pk")  # one row at most (unique per bot); no join for the model's ordering by bot
-        .values_list("value", flat=True)
-        .first()
-    )
+    if getattr(conversation, "hear_timeout_bot_id", None) == conversation.bot_id:
+        raw = conversation.hear_timeout_raw  # read with the conversation (hear_timeout_annotation)
+    else:  # not annotated, or another bot acts in the conversation now
+        raw = (
+            BotConfig.objects.filter(bot_id=conversation.bot_id, key=HEAR_TIMEOUT_KEY)
+            .order_by("pk")  # one row at most (unique per bot); no join for the model's ordering by bot
+            .values_list("value", flat=True)
+            .first()
+        )
     if raw is None or not raw.strip():
         return HEAR_TIMEOUT_DEFAULT
     try:
@@ -141,6 +153,8 @@ def _settle(
             due_at=None,
             finished_at=timezone.now(),
         )
+    elif result.status == "waiting" and result.waiting_for == "workflow":
+        _hand_over_to_workflow(run, host, result)
     elif result.status == "waiting":
         detail = dict(result.detail or {})
         _save(
@@ -155,6 +169,31 @@ def _settle(
         assert result.error is not None
         _fail(run, host, result.error)
     return run
+
+
+def _hand_over_to_workflow(run: DialogRun, host: ConversationHost, result: vm.RunResult) -> None:
+    """ORCHESTRATE WORKFLOW in a dialog: the rest of the script continues as a durable workflow on
+    the workers, talking in this conversation; the dialog run ends here, so the chat is free."""
+    from workflows.services import workflow_from_dialog  # the workflow engine builds on this app
+
+    assert result.state_json is not None and result.detail is not None
+    execution = workflow_from_dialog(
+        conversation=host.conversation,
+        script=run.script,
+        script_version=run.script_version,
+        state_json=result.state_json,
+        name=str(result.detail["name"]),
+        scripts=run.scripts,
+    )
+    _save(
+        run,
+        status=RunStatus.FINISHED,
+        state="",
+        waiting_for="",
+        detail={"ended": "workflow", "workflow": execution.pk},
+        due_at=None,
+        finished_at=timezone.now(),
+    )
 
 
 def _due_at(conversation: Conversation, waiting_for: str, detail: dict[str, Any]) -> datetime | None:
@@ -175,11 +214,16 @@ def _fail(run: DialogRun, host: ConversationHost, err: BasicError) -> DialogRun:
     return run
 
 
+_RUN_UPDATE = PreparedUpdate(
+    lambda run_id, version: DialogRun.objects.filter(pk=run_id, version=version), run_id=int, version=int
+)
+
+
 def _save(run: DialogRun, **fields: Any) -> None:
     fields["scripts"] = run.scripts
     now = timezone.now()
-    changed = DialogRun.objects.filter(pk=run.pk, version=run.version).update(
-        version=run.version + 1, updated_at=now, **fields
+    changed = _RUN_UPDATE.run(
+        {"version": run.version + 1, "updated_at": now, **fields}, run_id=run.pk, version=run.version
     )
     if changed != 1:
         raise RunConflict(f"dialog run {run.pk} was advanced by another process")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -73,8 +75,39 @@ def script_version_pin(source: str) -> ScriptVersion:
     """The stored version of this exact source, created on first use."""
     digest = source_hash(source)
     version, _created = ScriptVersion.objects.get_or_create(hash=digest, defaults={"source": source})
+    _remember(version)
     return version
 
 
 def script_version_source(digest: str) -> str:
     return ScriptVersion.objects.values_list("source", flat=True).get(hash=digest)
+
+
+_VERSIONS: OrderedDict[tuple[int, str], ScriptVersion] = OrderedDict()
+_VERSIONS_SIZE = 256
+_VERSIONS_LOCK = threading.Lock()
+
+
+def script_version_get(pk: int, digest: str) -> ScriptVersion:
+    """The stored script version ``pk`` whose hash is ``digest``, from a per-process cache, so a
+    waiting run resumes without reading its source again. A version never changes (its hash is
+    its source's); the hash is part of the key because an id can name another version after a
+    rolled-back insert freed it (SQLite reuses it)."""
+    key = (pk, digest)
+    with _VERSIONS_LOCK:
+        version = _VERSIONS.get(key)
+        if version is not None:
+            _VERSIONS.move_to_end(key)
+            return version
+    version = ScriptVersion.objects.get(pk=pk)
+    if version.hash == digest:
+        _remember(version)
+    return version
+
+
+def _remember(version: ScriptVersion) -> None:
+    with _VERSIONS_LOCK:
+        _VERSIONS[(version.pk, version.hash)] = version
+        _VERSIONS.move_to_end((version.pk, version.hash))
+        while len(_VERSIONS) > _VERSIONS_SIZE:
+            _VERSIONS.popitem(last=False)

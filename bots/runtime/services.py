@@ -1,11 +1,18 @@
 """Writes of the conversation loop: receiving a message, answering a conversation's queue in
 order, firing due waits, and the conversation state scripts change (context, prompt, chips).
 
-A user message is stored first (status pending), in its own transaction, so it is never lost.
-Then :func:`conversation_process` answers the conversation's pending messages one at a time, in
-arrival order, each in a transaction that holds the conversation row's lock (select_for_update on
-PostgreSQL; SQLite's IMMEDIATE transactions serialise writers the same way): a message sent while
-the bot is still answering the previous one waits for it, and is answered after it.
+Messages are answered one at a time, in arrival order, each in a transaction that holds the
+conversation row's lock (select_for_update on PostgreSQL; SQLite's IMMEDIATE transactions
+serialise writers the same way): a message sent while the bot is still answering the previous one
+waits for it, and is answered after it.
+
+:func:`message_post` (the API and the CLI) takes the lock first. When nothing is queued, it
+stores the message and answers it in that one transaction, so the message, the replies and the
+run's new state commit together before the caller gets its answer; if the runtime fails, the
+message is stored as failed with an apology. When messages are queued (behind a dialog's timer),
+it stores the message as pending and answers the queue in order.
+:func:`message_receive` stores a message as pending in its own transaction, and
+:func:`conversation_process` answers the queue (the web chat's path).
 """
 
 from __future__ import annotations
@@ -17,7 +24,7 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from basic.errors import BasicError
@@ -37,8 +44,9 @@ from bots.runtime import agents
 from bots.runtime.answer import answers_for
 from bots.runtime.errors import APOLOGY, script_error_answer
 from bots.runtime.live import conversation_changed
-from bots.runtime.runs import run_end_waiting, run_resume, run_start
-from bots.runtime.scripts import start_script
+from bots.runtime.prepared import PreparedRead, PreparedUpdate
+from bots.runtime.runs import hear_timeout_annotation, run_end_waiting, run_resume, run_start
+from bots.runtime.scripts import script_version_get, start_script
 
 logger = logging.getLogger(__name__)
 
@@ -48,11 +56,26 @@ class ConversationNotFound(LookupError):
 
 
 @dataclass(slots=True)
+class TurnOutcome:
+    """What a message answered in its own transaction left, read in that transaction: its
+    replies (the bot's, in order, without TALK TO messages) and the run now waiting, if any (with
+    only what clients are told: what it waits for, its detail and due time)."""
+
+    replies: list[Message]
+    waiting_run: DialogRun | None
+
+
+@dataclass(slots=True)
 class Turn:
-    """What posting one message did: the stored message and, once answered, its replies."""
+    """What posting one message did: the stored message and, once answered, its replies.
+
+    ``outcome`` is set when the message was answered in the transaction that stored it; otherwise
+    (it was queued) the selectors read the replies and the waiting run.
+    """
 
     conversation: Conversation
     message: Message
+    outcome: TurnOutcome | None = None
 
 
 def conversation_open(
@@ -104,11 +127,57 @@ def message_post(
     user_key: str = "",
     conversation_id: int | None = None,
 ) -> Turn:
-    """Receive a user message and answer the conversation's queue; the turn names the message."""
-    conversation = conversation_open(
-        bot=bot, channel=channel, user=user, user_key=user_key, conversation_id=conversation_id
-    )
-    message = message_receive(conversation=conversation, text=text)
+    """Receive a user message and answer it (or queue it behind the messages before it).
+
+    The conversation is ``conversation_id`` of this user with this bot (a new one when omitted);
+    :class:`ConversationNotFound` when there is no such conversation.
+    """
+    if conversation_id is None:
+        conversation_id = Conversation.objects.create(
+            bot=bot, channel=channel, user=user, user_key=user_key
+        ).pk
+    message: Message | None = None
+    outcome: TurnOutcome | None = None
+    try:
+        with transaction.atomic():
+            conversation = _turn_lock(conversation_id, bot=bot, user=user, user_key=user_key)
+            if conversation is None:  # not the bot's own: maybe one it handed over, or not found
+                found = conversation_open(
+                    bot=bot, user=user, user_key=user_key, conversation_id=conversation_id
+                )
+                conversation = _lock(found.pk)
+            run = _waiting_run(conversation)
+            if run is not None:
+                queued = bool(run.queued)
+            else:
+                queued = _PENDING.first(conversation_id=conversation.pk) is not None
+            message = _message_store(
+                conversation, text, MessageStatus.PENDING if queued else MessageStatus.DONE
+            )
+            if not queued:
+                if not _answer(conversation, message, run):
+                    message.status = MessageStatus.PENDING  # it waits behind the dialog's timer
+                    Message.objects.filter(pk=message.pk).update(status=MessageStatus.PENDING)
+                outcome = TurnOutcome(
+                    replies=_REPLIES.list(message_id=message.pk),
+                    waiting_run=_WAITING_FOR.first(conversation_id=conversation.pk),
+                )
+    except ConversationNotFound:
+        raise
+    except Exception as exc:
+        if message is None:
+            raise  # nothing was stored: the caller sees the error
+        # The runtime failed (script errors are answered above) and the transaction rolled back:
+        # the message is kept as failed and the user gets an apology.
+        logger.exception("conversation %s: answering a new message failed", conversation_id)
+        failed = _message_failed(conversation_id, None, exc, text=text)
+        conversation_changed(conversation_id=conversation_id)
+        return Turn(conversation=Conversation.objects.get(pk=conversation_id), message=failed)
+    if outcome is not None:
+        conversation_changed(conversation_id=conversation.pk)
+        if not conversation.start_done:
+            conversation.refresh_from_db()  # handed over (DELEGATE TO) by a queryset update
+        return Turn(conversation=conversation, message=message, outcome=outcome)
     answered = _process_queue(conversation.pk)
     if message.pk in answered:
         message.status = answered[message.pk]  # set by the transaction that answered it
@@ -116,6 +185,19 @@ def message_post(
         message.refresh_from_db(fields=["status"])  # still queued, or answered by another process
     conversation.refresh_from_db()
     return Turn(conversation=conversation, message=message)
+
+
+def _message_store(conversation: Conversation, text: str, status: str) -> Message:
+    now = timezone.now()
+    message = Message.objects.create(conversation=conversation, role=Role.USER, content=text, status=status)
+    _CONVERSATION_UPDATE.run({"updated_at": now}, conversation_id=conversation.pk)
+    conversation.updated_at = now
+    return message
+
+
+_CONVERSATION_UPDATE = PreparedUpdate(
+    lambda conversation_id: Conversation.objects.filter(pk=conversation_id), conversation_id=int
+)
 
 
 def conversation_process(*, conversation_id: int) -> int:
@@ -181,21 +263,111 @@ def _process_next(conversation_id: int) -> tuple[int, str, bool] | None:
 
 
 def _lock(conversation_id: int) -> Conversation:
-    return Conversation.objects.select_for_update().select_related("bot").get(pk=conversation_id)
+    """The conversation with its bot, its row locked (not its bot's, which the bot's every
+    conversation shares)."""
+    return Conversation.objects.select_for_update(of=("self",)).select_related("bot").get(pk=conversation_id)
 
 
-def _waiting_run(conversation: Conversation) -> DialogRun | None:
-    return (
-        DialogRun.objects.filter(conversation=conversation, status=RunStatus.WAITING)
-        .select_related("script_version", "agent__bot")
-        .order_by("-id")
-        .first()
+def _turn_locking() -> QuerySet[Conversation]:
+    """Conversations locked for a turn, with the bot's hear-timeout config read by the same query."""
+    return Conversation.objects.select_for_update(of=("self",)).annotate(**hear_timeout_annotation())
+
+
+def _own_locked(conversation_id: int, bot_id: int, user_key: str) -> QuerySet[Conversation]:
+    owned = _turn_locking().filter(pk=conversation_id, bot_id=bot_id, user_key=user_key, user__isnull=True)
+    return owned.order_by()[:1]
+
+
+def _own_locked_by_user(
+    conversation_id: int, bot_id: int, user_key: str, user_id: int
+) -> QuerySet[Conversation]:
+    owned = _turn_locking().filter(pk=conversation_id, bot_id=bot_id, user_key=user_key, user_id=user_id)
+    return owned.order_by()[:1]
+
+
+_OWN_LOCKED = PreparedRead(_own_locked, conversation_id=int, bot_id=int, user_key=str)
+_OWN_LOCKED_BY_USER = PreparedRead(
+    _own_locked_by_user, conversation_id=int, bot_id=int, user_key=str, user_id=int
+)
+
+
+def _turn_lock(
+    conversation_id: int, *, bot: Bot, user: AbstractBaseUser | None, user_key: str
+) -> Conversation | None:
+    """The user's conversation with this bot, locked for a turn; None when it is not theirs."""
+    if user is None:
+        found = _OWN_LOCKED.first(conversation_id=conversation_id, bot_id=bot.pk, user_key=user_key)
+    else:
+        found = _OWN_LOCKED_BY_USER.first(
+            conversation_id=conversation_id, bot_id=bot.pk, user_key=user_key, user_id=user.pk
+        )
+    if found is not None:
+        found.bot = bot
+    return found
+
+
+def _pending(conversation_id: Any) -> QuerySet[Message]:
+    """The user messages that wait to be answered (``conversation_id``: an id or an OuterRef)."""
+    return Message.objects.filter(
+        conversation_id=conversation_id, role=Role.USER, status=MessageStatus.PENDING
     )
 
 
-def _answer(conversation: Conversation, message: Message) -> bool:
-    """Answer one message; False when it has to stay queued."""
-    run = _waiting_run(conversation)
+def _has_pending(conversation_id: int) -> QuerySet[Message]:
+    return _pending(conversation_id).only("id")[:1]
+
+
+def _latest_waiting_run(conversation_id: int) -> QuerySet[DialogRun]:
+    waiting = DialogRun.objects.filter(conversation_id=conversation_id, status=RunStatus.WAITING)
+    named = waiting.annotate(
+        script_hash=F("script_version__hash"),
+        agent_bot_id=F("agent__bot_id"),
+        queued=Exists(_pending(OuterRef("conversation_id"))),
+    )
+    return named.order_by("-id")[:1]
+
+
+def _latest_waiting_for(conversation_id: int) -> QuerySet[DialogRun]:
+    waiting = DialogRun.objects.filter(conversation_id=conversation_id, status=RunStatus.WAITING)
+    return waiting.only("id", "status", "waiting_for", "detail", "due_at").order_by("-id")[:1]
+
+
+def _bot_replies(message_id: int) -> QuerySet[Message]:
+    replies = Message.objects.filter(reply_to_id=message_id, role=Role.BOT)
+    return replies.exclude(kind="talk_to").order_by("id")
+
+
+# Read after the lock is held, in statements of their own: on PostgreSQL, the statement that
+# waited for the lock still sees other rows as they were when it began, and could miss a message
+# queued meanwhile.
+_WAITING_RUN = PreparedRead(_latest_waiting_run, conversation_id=int)
+_PENDING = PreparedRead(_has_pending, conversation_id=int)
+# What a client is told the conversation waits for (the run's state stays unread).
+_WAITING_FOR = PreparedRead(_latest_waiting_for, conversation_id=int)
+_REPLIES = PreparedRead(_bot_replies, message_id=int)
+
+
+def _waiting_run(conversation: Conversation) -> DialogRun | None:
+    """The conversation's latest waiting run, with its script version (from the process's cache),
+    for a run in which no other bot acts the answer that it has no agent, and ``queued``: whether
+    user messages wait to be answered."""
+    run = _WAITING_RUN.first(conversation_id=conversation.pk)
+    if run is None:
+        return None
+    run.script_version = script_version_get(run.script_version_id, run.script_hash)
+    if run.agent_bot_id is None:
+        DialogRun.agent.related.set_cached_value(run, None)  # as select_related("agent") would
+    return run
+
+
+_UNREAD: Any = object()
+
+
+def _answer(conversation: Conversation, message: Message, run: DialogRun | None = _UNREAD) -> bool:
+    """Answer one message (``run``: the waiting run, when the caller read it under the same
+    lock); False when it has to stay queued."""
+    if run is _UNREAD:
+        run = _waiting_run(conversation)
     if run is not None:
         if run.waiting_for != "input":
             return False
@@ -241,11 +413,18 @@ def _reply_with_answers(conversation: Conversation, message: Message) -> None:
         )
 
 
-def _message_failed(conversation_id: int, message_id: int, exc: Exception) -> None:
+def _message_failed(
+    conversation_id: int, message_id: int | None, exc: Exception, *, text: str = ""
+) -> Message:
+    """Mark the message failed (or store it as failed, with ``text``, when ``message_id`` is
+    None), record the error and apologise; returns the message."""
     with transaction.atomic():
         conversation = _lock(conversation_id)
-        Message.objects.filter(pk=message_id).update(status=MessageStatus.FAILED)
-        inbound = Message.objects.get(pk=message_id)
+        if message_id is None:
+            inbound = _message_store(conversation, text, MessageStatus.FAILED)
+        else:
+            Message.objects.filter(pk=message_id).update(status=MessageStatus.FAILED)
+            inbound = Message.objects.get(pk=message_id)
         record = ConversationError.objects.create(
             conversation=conversation, message=inbound, text=f"internal error: {type(exc).__name__}: {exc}"
         )
@@ -257,6 +436,7 @@ def _message_failed(conversation_id: int, message_id: int, exc: Exception) -> No
             reply_to=inbound,
             source={"runtime": "internal-error", "error": record.pk},
         )
+    return inbound
 
 
 # --- waits that end by themselves -------------------------------------------------------------

@@ -17,12 +17,12 @@ from tests.bots.conversation_support import make_bot, transcript
 pytestmark = pytest.mark.django_db
 
 ECHO = 'TALK "Ready"\nDO\n    HEAR text\n    TALK "You said " + text\nLOOP\n'
-# One HEAR/TALK turn through the endpoint: token auth, bot, conversation, the stored message (its
-# insert and the conversation's updated_at, in their own transaction), then under the lock the
-# conversation, the pending messages, the waiting run (with its script version and acting bot),
-# the reply, hear-timeout-secs, the run's new state and the message's status; then the response's
-# conversation, waiting run and replies. Transaction statements (BEGIN/COMMIT or savepoints) count.
-TURN_QUERY_LIMIT = 19
+# One HEAR/TALK turn through the endpoint: the token with its user, the bot; then one transaction:
+# the conversation, locked, checked to be the user's (with the bot's hear-timeout-secs), the
+# waiting run (with whether messages are queued), the message's insert and the conversation's
+# updated_at, the reply, the run's new state, and what the response tells (the replies, what the
+# conversation waits for). Transaction statements (BEGIN/COMMIT or savepoints) count.
+TURN_QUERY_LIMIT = 12
 
 
 def _statements(queries: CaptureQueriesContext) -> list[str]:
@@ -45,6 +45,9 @@ def test_a_hear_talk_turn_stays_within_its_query_budget(make_package) -> None:
         assert body["waiting_for"]["kind"] == "input" and body["queued"] is False
         statements = _statements(queries)
         assert len(statements) <= TURN_QUERY_LIMIT, "\n".join(statements)
+        # Only the conversation's row is locked, never its bot's (which all its conversations share).
+        locking = [sql for sql in statements if "FOR UPDATE" in sql]
+        assert all(sql.endswith('FOR UPDATE OF "bots_conversation"') for sql in locking), locking
 
 
 def test_message_post_reports_the_status_its_transaction_set(make_package) -> None:
