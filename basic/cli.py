@@ -15,6 +15,7 @@ prints ``FILE:LINE:COL: message`` for each problem; the exit status is 0 only if
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -24,6 +25,7 @@ from basic.errors import BasicError, BasicSyntaxError
 from basic.host import Origin
 from basic.journal import MemoryJournal
 from basic.limits import Limits
+from basic.nodes import Program
 from basic.parser import parse
 from basic.registry import KeywordRegistry
 from basic.registry import registry as default_registry
@@ -144,8 +146,15 @@ def bas_files(paths: list[str]) -> tuple[list[Path], list[str]]:
     return found, missing
 
 
-def check_paths(paths: list[str], out: TextIO, registry: KeywordRegistry | None = None) -> int:
-    """Parse every script; print one ``FILE:LINE:COL: message`` line per problem; 0 if all parse."""
+def check_paths(
+    paths: list[str],
+    out: TextIO,
+    registry: KeywordRegistry | None = None,
+    more: Callable[[Program, Path], list[str]] | None = None,
+) -> int:
+    """Parse every script; print one ``FILE:LINE:COL: message`` line per problem; 0 if none.
+    ``more(program, path)`` finds what the parser cannot see in a script that parses (apps'
+    checks), as ``FILE:LINE:COL: message`` lines."""
 
     files, missing = bas_files(paths)
     status = 0
@@ -160,8 +169,12 @@ def check_paths(paths: list[str], out: TextIO, registry: KeywordRegistry | None 
             status = 1
             continue
         try:
-            parse(source, file=str(path), registry=registry)
+            program = parse(source, file=str(path), registry=registry)
         except BasicSyntaxError as err:
             out.write(f"{err}\n")
+            status = 1
+            continue
+        for line in more(program, path) if more is not None else ():
+            out.write(f"{line}\n")
             status = 1
     return status

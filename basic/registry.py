@@ -45,6 +45,9 @@ class KeywordSpec:
     summary: str
     example: str
     on_resume: Handler | None = None
+    # For a journaled effect whose result must also act on the run when it is replayed (PARALLEL
+    # merges its branches' variables): ``on_replay(run, args, result)``.
+    on_replay: Handler | None = None
     effect: bool = False
     category: str = "General"
     # Block keywords own a body up to ``block_end`` ("END ON"); ``block_text=True`` keeps the

@@ -24,10 +24,11 @@ def dump(run: RunContext) -> dict[str, Any]:
     the run)."""
     frames = []
     for frame in run.frames:
+        shared = frame.outer is not None and frame.vars is run.frames[frame.outer].vars
         frames.append({
             "proc": frame.proc,
             "pc": frame.pc,
-            "vars": dict(frame.vars),
+            "vars": None if shared else dict(frame.vars),  # None: an inline block's, the main ones
             "on_error": frame.on_error,
             "target": frame.target,
             "outer": frame.outer,
@@ -80,11 +81,13 @@ def load(run: RunContext, state: dict[str, Any]) -> None:
                 raise BasicRuntimeError(
                     f"{external}.bas changed while this run was waiting; it cannot continue"
                 )
-        variables = {k: ops.cp(x) for k, x in data["vars"].items()}
-        if data["proc"] == MAIN:
-            frame_vars: dict = ops.Vars(variables)
+        if data["vars"] is None:
+            frame_vars: dict = frames[data["outer"]].vars
+        elif data["proc"] == MAIN:
+            frame_vars = ops.Vars({k: ops.cp(x) for k, x in data["vars"].items()})
         else:
-            frame_vars = ops.ProcVars(variables, frames[data["outer"]].vars)
+            own = {k: ops.cp(x) for k, x in data["vars"].items()}
+            frame_vars = ops.ProcVars(own, frames[data["outer"]].vars)
         frames.append(Frame(script, data["proc"], data["pc"], frame_vars, on_error=data.get("on_error"),
                             target=data.get("target"), outer=data.get("outer"), external=external))
     run.frames = frames

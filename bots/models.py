@@ -56,6 +56,7 @@ class Channel(models.TextChoices):
     CLI = "cli", "Command line"
     SCHEDULE = "schedule", "Schedule"
     WEBHOOK = "webhook", "Webhook"
+    WORKFLOW = "workflow", "Workflow"
 
 
 class Conversation(models.Model):

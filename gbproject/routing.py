@@ -1,5 +1,6 @@
 """Every app's WebSocket routes, gathered in one list for the ASGI app."""
 
 from bots.routing import websocket_urlpatterns as bots_routes
+from workflows.routing import websocket_urlpatterns as workflows_routes
 
-websocket_urlpatterns = [*bots_routes]
+websocket_urlpatterns = [*bots_routes, *workflows_routes]

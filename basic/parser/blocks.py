@@ -343,6 +343,10 @@ class Assembler(StatementMixin):
             self.close(
                 ("keyword",), item, f"{words} without {keyword.key}", lambda f: f.spec.block_end == words
             )
+        elif words in self.ctx.tables.by_key:  # a keyword whose phrase starts with END (END WORKFLOW)
+            stmts, _ = self.resolve(self.ctx.tables.by_key[words], [], item.line, item.column, item)
+            for stmt in stmts:
+                self.place(stmt)
         elif words == "END":
             raise self.error("END needs the name of the block it closes, e.g. END IF", item.line, item.column)
         else:

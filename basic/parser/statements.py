@@ -51,7 +51,7 @@ class StatementMixin:
         if resolved is not None and resolved.keyword.clause_words:
             next_index = self.continuation(resolved, items, next_index)
             if next_index > index + 1:  # clause lines were folded in: the call changed
-                stmts[0] = self.rebuild(stmts[0], resolved)
+                stmts[-1] = self.rebuild(stmts[-1], resolved)
         for stmt in stmts:
             self.place(stmt)
         return next_index
@@ -131,7 +131,9 @@ class StatementMixin:
             if len(rest) == 1 and not isinstance(rest[0], (n.Name, Tok)):
                 return [n.Assign(item.line, item.column, head, rest[0])], None  # the common case
             pieces = [to_piece(p, raw) for p in rest]
-            resolved = self.value_keyword(pieces, item)
+            resolved = self.value_keyword(pieces, item, allow_rest=True)
+            if resolved is not None and resolved.match.rest:  # x = STEP 2: BOT "b" "task"
+                return self.assign_after_colon(head, resolved, item)
             value = resolved.call() if resolved is not None else self.plain_value(pieces)
             return [n.Assign(item.line, item.column, head, value)], resolved
         if item.kind == "keyword":
@@ -187,30 +189,41 @@ class StatementMixin:
             raise no_form(self.ctx, keyword, item.line, item.column, rest)
         resolved = Resolved(keyword, rest[: len(rest) - len(match.rest)], match, line, column)
         stmts: list[Any] = [n.Command(item.line, item.column, resolved.call())]
-        if match.rest:
-            stmts.extend(self.trailing(match.rest))
+        if match.rest:  # continuation lines then belong to the statement after the colon
+            more, resolved = self.trailing(match.rest)
+            stmts.extend(more)
         return stmts, resolved
 
-    def trailing(self, pieces: list[Piece]) -> list[Any]:
-        """The statement written after a keyword form's ``:`` on the same line."""
+    def trailing(self, pieces: list[Piece]) -> tuple[list[Any], Resolved | None]:
+        """The statement written after a keyword form's ``:`` on the same line, and its keyword
+        when continuation lines may extend it."""
         first = pieces[0]
         if first.kind == "expr" and len(pieces) == 1:
             node = first.node
             if isinstance(node, n.MethodCall) or (
                 isinstance(node, n.Call) and not isinstance(node, n.KeywordCall)
             ):
-                return [n.ExprStatement(first.line, first.column, node)]
+                return [n.ExprStatement(first.line, first.column, node)], None
             if (
                 isinstance(node, n.Binary)
                 and node.op == "="
                 and isinstance(node.left, (n.Name, n.Member, n.Index))
             ):
-                return [n.Assign(first.line, first.column, node.left, node.right)]
+                return [n.Assign(first.line, first.column, node.left, node.right)], None
+        node = first.node
+        if (  # STEP 1: x = BOT "b" "task": the value is a keyword with arguments
+            isinstance(node, n.Binary)
+            and node.op == "="
+            and isinstance(node.left, (n.Name, n.Member, n.Index))
+            and isinstance(node.right, n.Name)
+        ):
+            fake = Line("assign", first.line, first.column)
+            resolved = self.value_keyword([to_piece(node.right, self.ctx.raw), *pieces[1:]], fake)
+            if resolved is not None:
+                return [n.Assign(first.line, first.column, node.left, resolved.call())], resolved
         if first.word is None:
             raise self.error("expected a statement after ':'", first.line, first.column)
-        fake = Line("keyword", first.line, first.column)
-        stmts, _ = self.keyword_statement(pieces, fake)
-        return stmts
+        return self.keyword_statement(pieces, Line("keyword", first.line, first.column))
 
     def procedure_call(self, name: n.Name, pieces: list[Piece], item: Line) -> n.ExprStatement:
         args: list[Any] = []
@@ -231,8 +244,25 @@ class StatementMixin:
         call = n.Call(name.line, name.column, name.name, args)
         return n.ExprStatement(item.line, item.column, call)
 
-    def value_keyword(self, pieces: list[Piece], item: Line) -> Resolved | None:
-        """``x = KEYWORD args``: the keyword when the right side starts with one."""
+    def assign_after_colon(
+        self, head: Any, resolved: Resolved, item: Line
+    ) -> tuple[list[Any], Resolved | None]:
+        """``x = STEP 2: BOT "b" "task"``: the keyword with the colon, then ``x = `` the value of
+        the statement after the colon."""
+        rest = resolved.match.rest
+        after, tail = self.trailing(rest)
+        first = after[0]
+        if not isinstance(first, n.Command):
+            raise self.error(
+                f"{resolved.keyword.key} ... : gives no value here; write the keyword whose value "
+                f"goes to the variable after the colon", rest[0].line, rest[0].column
+            )
+        command = n.Command(item.line, item.column, resolved.call())
+        return [command, n.Assign(first.line, first.column, head, first.call), *after[1:]], tail
+
+    def value_keyword(self, pieces: list[Piece], item: Line, *, allow_rest: bool = False) -> Resolved | None:
+        """``x = KEYWORD args``: the keyword when the right side starts with one (``allow_rest``:
+        a form ending in ``:`` may leave a statement after it)."""
         first = pieces[0]
         if first.word is None:
             return None
@@ -247,7 +277,7 @@ class StatementMixin:
             raise unknown_keyword(self.ctx, pieces)
         keyword, rest = found
         match = match_forms(keyword.forms, rest, self.ctx.raw)
-        if match is None or match.rest:
+        if match is None or (match.rest and not allow_rest):
             raise no_form(self.ctx, keyword, first.line, first.column, rest)
         return Resolved(keyword, rest, match, first.line, first.column)
 

@@ -29,6 +29,7 @@ class RunResult:
     state_json: str | None = None
     error: BasicError | None = None
     result: Any = None
+    variables: dict[str, Any] | None = None  # a finished run's main variables
 
 
 def _context(script: CompiledScript, host: Any, journal: Any, limits: Limits | None) -> RunContext:
@@ -38,9 +39,11 @@ def _context(script: CompiledScript, host: Any, journal: Any, limits: Limits | N
 
 
 def start(script: CompiledScript, host: Any, inputs: dict[str, Any] | None = None, *,
-          journal: Any = None, limits: Limits | None = None, entry: str = MAIN) -> RunResult:
+          journal: Any = None, limits: Limits | None = None, entry: str = MAIN,
+          inline: bool = False) -> RunResult:
     """Run a script from its beginning (or a procedure of it, e.g. a keyword block's body),
-    with ``inputs`` as its first variables (PARAM values)."""
+    with ``inputs`` as its first variables (PARAM values). An ``inline`` entry runs as code of
+    the script itself (a PARALLEL branch): it reads and sets the main variables."""
     run = _context(script, host, journal, limits)
     variables = ops.Vars({str(k).lower(): ops.cp(v) for k, v in (inputs or {}).items()})
     if entry != MAIN:
@@ -49,7 +52,7 @@ def start(script: CompiledScript, host: Any, inputs: dict[str, Any] | None = Non
         # The main frame holds the variables and ends as soon as the procedure returns.
         run.frames.append(Frame(script, MAIN, -1, variables))
         proc = script.procedures[entry]
-        local = ops.ProcVars({p: variables.get(p) for p in proc.params}, variables)
+        local = variables if inline else ops.ProcVars({p: variables.get(p) for p in proc.params}, variables)
         run.frames.append(Frame(script, entry, 0, local, outer=0))
         return _advance(run)
     run.frames.append(Frame(script, MAIN, 0, variables))
@@ -89,7 +92,7 @@ def _advance(run: RunContext) -> RunResult:
     except BasicError as err:
         return RunResult("failed", error=err)
     if status == "finished":
-        return RunResult("finished", result=run.result)
+        return RunResult("finished", result=run.result, variables=run.frames[0].vars)
     return _saved(run, status)
 
 

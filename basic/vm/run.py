@@ -94,6 +94,7 @@ class RunContext:
         self.pending: dict[str, Any] | None = None
         self.suspended: Suspend | None = None
         self.result: Any = None
+        self.target: str | None = None  # where the running keyword's value goes (None: a statement)
         self.line = 0
         self.column = 0
         self.external_scripts: dict[str, CompiledScript] = {}
@@ -183,9 +184,12 @@ class RunContext:
             seq = self.effects
             found, result = self.journal.get(seq)
             if found:
+                if spec.on_replay is not None:
+                    spec.on_replay(self, args, result)
                 if target:
                     frame.vars[target] = ops.cp(result)
                 return nxt
+        self.target = target
         try:
             result = spec.handler(self, args)
         except Exception as exc:  # noqa: BLE001 - becomes the author's error at this keyword
@@ -208,6 +212,7 @@ class RunContext:
         site = frame.script.sites[pending["site"]]
         self.line, self.column = site.line, site.column
         spec = site.spec
+        self.target = pending["target"]
         try:
             result = spec.on_resume(self, pending["args"], value) if spec.on_resume else value
         except Exception as exc:  # noqa: BLE001 - becomes the author's error at this keyword

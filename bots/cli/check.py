@@ -1,4 +1,5 @@
-"""``gb check PATH...``: parse every script and print ``FILE:LINE:COL: message`` per problem."""
+"""``gb check PATH...``: parse every script, run the apps' script checkers over those that parse
+(:mod:`bots.cli.checkers`), and print ``FILE:LINE:COL: message`` per problem."""
 
 from __future__ import annotations
 
@@ -7,10 +8,13 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from basic.cli import check_paths
+from bots.cli.checkers import check_scripts
 
 NAME = "check"
-HELP = "Parse every .bas under the given files and folders (.gbai packages included)."
+HELP = (
+    "Parse every .bas under the given files and folders (.gbai packages included) and check what "
+    "the parser cannot see (workflow keywords out of place, unknown bots, bad literal values)."
+)
 
 
 def add_arguments(parser: ArgumentParser) -> None:
@@ -18,5 +22,5 @@ def add_arguments(parser: ArgumentParser) -> None:
 
 
 def handle(command: BaseCommand, options: dict[str, Any]) -> None:
-    if check_paths(options["paths"], command.stdout) != 0:
-        raise CommandError("Some scripts do not parse (see above).", returncode=1)
+    if check_scripts(options["paths"], command.stdout) != 0:
+        raise CommandError("Some scripts have problems (see above).", returncode=1)

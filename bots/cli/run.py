@@ -36,6 +36,7 @@ from bots.runtime.runs import run_start
 from bots.runtime.scripts import ScriptFile
 from bots.runtime.services import conversation_open, message_post, runs_fire_due
 from bots.services import package_sync_all
+from workflows.cli import is_workflow, standalone_bot, workflow_run
 
 NAME = "run"
 HELP = (
@@ -57,7 +58,10 @@ def handle(command: BaseCommand, options: dict[str, Any]) -> None:
     stdin: TextIO = options["stdin"] or sys.stdin
     path = Path(options["script"])
     package = package_of(path)
-    if package is None:
+    text, _problem = read_text(path)
+    if text is not None and is_workflow(text):
+        status = workflow_file_run(path, package, text, command)
+    elif package is None:
         status = run_file(path, stdin=stdin, stdout=command.stdout, stderr=command.stderr)
     else:
         user_key = options["user"] or f"cli:{getpass.getuser()}"
@@ -65,6 +69,20 @@ def handle(command: BaseCommand, options: dict[str, Any]) -> None:
     if status != EXIT_FINISHED:
         # The script already said why on stderr (FILE:LINE:COL or what it waits for).
         raise SystemExit(status)
+
+
+def workflow_file_run(path: Path, package: Path | None, text: str, command: BaseCommand) -> int:
+    """A workflow script runs in the foreground: as its package's bot, or (outside a package)
+    owned by a bot that answers no one, with every package synced so its BOT steps find bots."""
+    databases_migrate_if_needed()
+    if package is None:
+        package_sync_all()
+        bot, script = standalone_bot(), ScriptFile(str(path), text)
+    else:
+        runner = PackageRun(package, path, command.stdout, command.stderr)
+        bot, script = runner.bot(), runner.script_file()
+    return workflow_run(bot=bot, script=script, shown_as=path, inputs=None, stdout=command.stdout,
+                        stderr=command.stderr)
 
 
 def package_of(path: Path) -> Path | None:
@@ -97,12 +115,12 @@ class PackageRun:
 
     def run(self, stdin: TextIO, user_key: str) -> int:
         try:
-            script = self._script_file()
+            script = self.script_file()
         except OSError as exc:
             self.stderr.write(f"{self.script}: cannot read the script ({exc.strerror or exc})\n")
             return EXIT_ERROR
         databases_migrate_if_needed()
-        bot = self._bot()
+        bot = self.bot()
         conversation = conversation_open(bot=bot, channel=Channel.CLI, user_key=user_key)
         run = self._start(conversation, script)
         while True:
@@ -132,19 +150,21 @@ class PackageRun:
             )
             self.shown.add(turn.message.pk)
 
-    def _script_file(self) -> ScriptFile:
+    def script_file(self) -> ScriptFile:
         text, problem = read_text(self.script)
         if text is None:
             raise OSError(problem.message if problem is not None else "cannot read the file")
         return ScriptFile(self.script.resolve().relative_to(self.package).as_posix(), text)
 
-    def _bot(self) -> Bot:
+    def bot(self) -> Bot:
         """Sync the packages (adding the script's own if it is not in a package folder) and
         return its bot; problems of this package are printed, others are for ``gb packages``."""
         roots = package_dirs()
         covered = any(self.package == Path(root).resolve() or Path(root).resolve() in self.package.parents
                       for root in roots)
-        report = package_sync_all(roots=roots if covered else [*roots, self.package])
+        # The folder holding the package is synced with it, so the bots beside it (those a
+        # workflow's BOT steps or DELEGATE call) are there too.
+        report = package_sync_all(roots=roots if covered else [*roots, self.package.parent])
         for problem in report.all_problems:
             problem_path = Path(problem.path).resolve()
             if problem_path == self.package or self.package in problem_path.parents:

@@ -1,0 +1,61 @@
+"""Workflows advance on real Celery worker processes: BOT steps, PARALLEL branches, DELAY."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.workflows.support import make_bot, start, talked, wait_final
+from workflows.models import ExecutionKind, ExecutionStatus, StepRun
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+FLOW = """ORCHESTRATE WORKFLOW "demo-flow"
+STEP 1: r = BOT "helper" "summarise"
+n = 21
+STEP 2: d = BOT "helper" "double it"
+TALK "r=" + r + " d=" + d
+STEP 3: PARALLEL
+  BRANCH A:
+    a = 1
+    DELAY 0.2
+  BRANCH B:
+    b = 2
+END PARALLEL
+TALK "a+b=" + (a + b)
+END WORKFLOW
+RETURN a + b + d
+"""
+
+
+@pytest.fixture
+def workflow_queue(celery_worker: str, settings) -> str:
+    settings.GB_WORKFLOW_QUEUE = celery_worker
+    return celery_worker
+
+
+def test_a_workflow_runs_its_steps_bots_and_branches_on_a_worker(make_package, workflow_queue) -> None:
+    make_bot(
+        make_package,
+        "helper",
+        {
+            "start.bas": 'TALK "helper got: " + task\nRETURN "done:" + task\n',
+            "double_it.bas": 'PARAM n AS INTEGER DESCRIPTION "a number"\nRETURN n * 2\n',
+        },
+    )
+    bot = make_bot(make_package, "demo", {"flow.bas": FLOW})
+    execution = wait_final(start(bot, "flow"))
+    assert execution.status == ExecutionStatus.COMPLETED, execution.error
+    assert execution.result == 45
+    assert execution.workflow_name == "demo-flow"
+    assert talked(execution) == ["helper got: summarise", "r=done:summarise d=42", "a+b=3"]
+    steps = list(StepRun.objects.filter(execution=execution).values_list("step", "status", "output"))
+    assert steps == [
+        ("1", "completed", {"r": "done:summarise", "n": 21}),
+        ("2", "completed", {"d": 42}),
+        ("3", "completed", {"a": 1, "b": 2}),
+    ]
+    branches = execution.children.filter(kind=ExecutionKind.BRANCH).order_by("branch")
+    assert [(b.branch, b.result, b.status) for b in branches] == [
+        ("A", {"a": 1}, "completed"),
+        ("B", {"b": 2}, "completed"),
+    ]

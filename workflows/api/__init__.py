@@ -1,0 +1,1 @@
+"""The workflows REST API: start, list, status, cancel, resume; approval requests."""

@@ -1,0 +1,93 @@
+"""The periodic sweep: fire due timers, and requeue executions whose worker died.
+
+Timers are rows (never broker ETAs), so a wait survives any restart; each is claimed by setting
+``fired_at`` in the transaction that acts on it, so two sweeps never fire one timer twice.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from workflows.engine import children, steps
+from workflows.engine.dispatch import Dispatch
+from workflows.engine.store import Conflict, release, save
+from workflows.models import ExecutionStatus, TimerKind, WorkflowExecution, WorkflowTimer
+
+BATCH = 500
+
+
+def timers_fire_due(*, dispatch: Dispatch, now: datetime | None = None, root_id: int | None = None) -> int:
+    """Fire the timers that are due (of one workflow tree when ``root_id`` is given)."""
+    now = now or timezone.now()
+    due = WorkflowTimer.objects.filter(fired_at__isnull=True, due_at__lte=now)
+    if root_id is not None:
+        due = due.filter(Q(execution_id=root_id) | Q(execution__root_id=root_id))
+    fired = 0
+    for timer_id in list(due.order_by("due_at").values_list("pk", flat=True)[:BATCH]):
+        with transaction.atomic():
+            if not WorkflowTimer.objects.filter(pk=timer_id, fired_at__isnull=True).update(fired_at=now):
+                continue  # another sweep took it
+            timer = WorkflowTimer.objects.get(pk=timer_id)
+            if _fire(timer, dispatch):
+                fired += 1
+            else:  # the execution is mid-segment: look again on the next sweep
+                WorkflowTimer.objects.filter(pk=timer_id).update(
+                    fired_at=None, due_at=now + timedelta(seconds=1)
+                )
+    return fired
+
+
+def _fire(timer: WorkflowTimer, dispatch: Dispatch) -> bool:
+    """Act on a timer; False when it must wait because its execution is being advanced."""
+    if timer.kind == TimerKind.APPROVAL_TIMEOUT:
+        from workflows.approvals import approval_timed_out
+
+        approval_timed_out(timer, dispatch=dispatch)
+        return True
+    execution = WorkflowExecution.objects.select_for_update().get(pk=timer.execution_id)
+    if execution.status == ExecutionStatus.RUNNING:
+        return timer.kind != TimerKind.STEP_TIMEOUT
+    if execution.status != ExecutionStatus.WAITING:
+        return True
+    if timer.kind == TimerKind.DELAY and execution.waiting_for == "timer":
+        children.wake(execution, None, dispatch)
+    elif timer.kind == TimerKind.RETRY and execution.waiting_for == "retry":
+        steps.retry_begin(execution, dispatch=dispatch)
+    elif (
+        timer.kind == TimerKind.STEP_TIMEOUT
+        and execution.step_seq == timer.payload.get("step_seq")
+        and execution.attempt == timer.payload.get("attempt")
+    ):
+        seconds = timer.payload.get("seconds")
+        steps.step_failed(
+            execution,
+            f"STEP {execution.current_step} timed out: it had not ended {seconds:g} seconds after it began",
+            policy=execution.detail.get("policy") or {},
+            dispatch=dispatch,
+        )
+    return True
+
+
+def executions_requeue_stalled(*, dispatch: Dispatch, now: datetime | None = None) -> int:
+    """Queue again the runnable executions nobody advances: a worker died holding the lease, or
+    the queue lost the message (a broker restart)."""
+    now = now or timezone.now()
+    lost_before = now - timedelta(seconds=settings.GB_WORKFLOW_REQUEUE_SECONDS)
+    stalled = WorkflowExecution.objects.filter(status=ExecutionStatus.RUNNING).filter(
+        Q(lease_owner="", updated_at__lt=lost_before) | Q(lease_expires_at__lt=now)
+    )
+    count = 0
+    for execution in stalled[:BATCH]:
+        try:
+            with transaction.atomic():
+                save(execution, **release())
+                dispatch.wake(execution.pk)
+        except Conflict:
+            continue  # it moved on by itself
+        count += 1
+    return count

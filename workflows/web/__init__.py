@@ -1,0 +1,1 @@
+"""Server-rendered workflow pages: the approvals inbox and the run views."""
