@@ -180,10 +180,14 @@ class PrivateRedis:
 
 
 def _reset_celery_connections() -> None:
+    """Forget this process's broker connections and producers, so the next message uses the
+    broker URL now configured. kombu keeps its pools in a registry keyed by URL: closing one
+    without clearing the registry would hand the closed pool out again."""
+    from kombu import pools
+
     from gbproject.celery import app
 
-    if app._pool is not None:
-        app._pool.force_close_all()
+    pools.reset()
     app._pool = None
     if "amqp" in app.__dict__:
         app.amqp._producer_pool = None
