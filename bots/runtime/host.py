@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from basic.host import Origin
 from bots.models import Bot, Conversation, DialogRun, Message, Role
-from bots.runtime.scripts import dialog_script, script_version_pin, script_version_source
+from bots.runtime.scripts import script_load_pinned
 
 logger = logging.getLogger("bots.script")
 
@@ -79,13 +79,5 @@ class ConversationHost:
 
     def load_script(self, name: str) -> tuple[str, str]:
         """Another dialog of the package, pinned for this run at its first use."""
-        key = name.lower()
-        pinned = self.run.scripts.get(key)
-        if pinned is not None:
-            return script_version_source(pinned[1]), pinned[0]
-        found = dialog_script(self.bot, key)
-        if found is None:
-            raise LookupError(name)
-        version = script_version_pin(found.source)
-        self.run.scripts = {**self.run.scripts, key: [found.path, version.hash]}
-        return found.source, found.path
+        source, path, self.run.scripts = script_load_pinned(self.bot, self.run.scripts, name)
+        return source, path

@@ -79,6 +79,22 @@ def script_version_pin(source: str) -> ScriptVersion:
     return version
 
 
+def script_load_pinned(
+    bot: Bot, pins: dict[str, list[str]], name: str
+) -> tuple[str, str, dict[str, list[str]]]:
+    """Another dialog of the bot's package as a run first used it (CALL): its source, its path,
+    and the run's pins (name -> [path, hash]) with it added. LookupError when there is none."""
+    key = name.lower()
+    pinned = pins.get(key)
+    if pinned is not None:
+        return script_version_source(pinned[1]), pinned[0], pins
+    found = dialog_script(bot, key)
+    if found is None:
+        raise LookupError(name)
+    version = script_version_pin(found.source)
+    return found.source, found.path, {**pins, key: [found.path, version.hash]}
+
+
 def script_version_source(digest: str) -> str:
     return ScriptVersion.objects.values_list("source", flat=True).get(hash=digest)
 

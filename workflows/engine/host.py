@@ -19,7 +19,7 @@ from basic.host import Origin
 from bots.models import Bot, Conversation, Message, Role
 from bots.runtime.agents import active_bot
 from bots.runtime.live import conversation_changed
-from bots.runtime.scripts import dialog_script, script_version_pin, script_version_source
+from bots.runtime.scripts import script_load_pinned
 from workflows.keywords import WorkflowKeywordError
 from workflows.models import WorkflowExecution
 
@@ -111,13 +111,5 @@ class WorkflowHost:
 
     def load_script(self, name: str) -> tuple[str, str]:
         """Another dialog of the bot's package, pinned for this execution at its first use."""
-        key = name.lower()
-        pinned = self.execution.scripts.get(key)
-        if pinned is not None:
-            return script_version_source(pinned[1]), pinned[0]
-        found = dialog_script(self.bot, key)
-        if found is None:
-            raise LookupError(name)
-        version = script_version_pin(found.source)
-        self.execution.scripts = {**self.execution.scripts, key: [found.path, version.hash]}
-        return found.source, found.path
+        source, path, self.execution.scripts = script_load_pinned(self.bot, self.execution.scripts, name)
+        return source, path
