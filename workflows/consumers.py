@@ -17,8 +17,9 @@ from typing import Any
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
+from workflows import selectors
 from workflows.live import run_group
-from workflows.web import runs, runview
+from workflows.web import runs
 
 logger = logging.getLogger(__name__)
 
@@ -41,7 +42,7 @@ class RunConsumer(AsyncWebsocketConsumer):
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
         pk = int(self.scope["url_route"]["kwargs"]["pk"])
-        execution = await database_sync_to_async(runview.run_get)(pk)
+        execution = await database_sync_to_async(selectors.execution_get)(pk=pk)
         if execution is None:
             await self.close(code=CLOSE_UNKNOWN_RUN)
             return
@@ -83,5 +84,5 @@ class RunConsumer(AsyncWebsocketConsumer):
                 await self.send(text_data=html)
 
     def _fragment(self) -> str | None:
-        execution = runview.run_get(self.root_id)
+        execution = selectors.execution_get(pk=self.root_id)
         return runs.live_fragment(execution) if execution is not None else None

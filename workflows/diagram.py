@@ -163,11 +163,6 @@ def walk(items: list[Item]) -> list[Any]:
     return found
 
 
-def as_dict(diagram: Diagram) -> dict[str, Any]:
-    """The diagram as plain data (tests, JSON)."""
-    return dataclasses.asdict(diagram)
-
-
 # --- building --------------------------------------------------------------------------------
 
 

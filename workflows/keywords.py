@@ -10,11 +10,11 @@ a step that is retried, or a failed workflow that is resumed, reuses what alread
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 from typing import Any
 
 from basic import values
 from basic.errors import BasicRuntimeError
+from basic.keywords.core import timer_done, timer_wait
 from basic.registry import KeywordSpec, Suspend
 from basic.vm import ops
 
@@ -237,13 +237,7 @@ def _human_approval_done(run: Any, args: dict, value: Any) -> dict[str, Any]:
 
 
 def _delay(run: Any, args: dict) -> Suspend:
-    seconds = _positive(args["seconds"], "DELAY", "seconds", allow_zero=True)
-    until = run.now() + timedelta(seconds=seconds)
-    return Suspend("timer", {"seconds": seconds, "until": until.isoformat()})
-
-
-def _delay_done(run: Any, args: dict, value: Any) -> None:
-    return None
+    return timer_wait(run, _positive(args["seconds"], "DELAY", "seconds", allow_zero=True))
 
 
 WORKFLOW_SPECS: tuple[KeywordSpec, ...] = (
@@ -346,7 +340,7 @@ WORKFLOW_SPECS: tuple[KeywordSpec, ...] = (
         "DELAY",
         ("{seconds}",),
         _delay,
-        on_resume=_delay_done,
+        on_resume=timer_done,
         category=CATEGORY,
         summary="Wait this many seconds without holding a worker (a timer row wakes the workflow).",
         example="DELAY 86400",

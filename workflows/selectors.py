@@ -161,8 +161,3 @@ def approval_variables(request: ApprovalRequest) -> dict[str, Any]:
     return {**(step["input"] or {}), **(step["output"] or {})}
 
 
-def workflow_root(execution: WorkflowExecution) -> WorkflowExecution:
-    """The workflow at the top of the execution's tree."""
-    if execution.root_id is None:
-        return execution
-    return WorkflowExecution.objects.select_related("bot").get(pk=execution.root_id)

@@ -6,15 +6,14 @@ import re
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 
 from basic.compiler import compile_source
 from bots.models import Bot, Channel, Conversation, ScriptVersion
 from bots.runtime.scripts import ScriptFile, bot_package, dialog_script, script_version_pin
+from workflows.engine import steps
 from workflows.engine.children import cancel_tree
 from workflows.engine.dispatch import CeleryDispatch, Dispatch
-from workflows.engine.store import save
-from workflows.models import ExecutionKind, ExecutionStatus, StepRun, WorkflowExecution
+from workflows.models import ExecutionKind, ExecutionStatus, WorkflowExecution
 
 _DECLARED = re.compile(r'^\s*ORCHESTRATE\s+WORKFLOW\s+"([^"]*)"', re.IGNORECASE | re.MULTILINE)
 
@@ -111,30 +110,13 @@ def workflow_resume(execution: WorkflowExecution, *, dispatch: Dispatch | None =
             raise WorkflowError(
                 "resume the workflow at the top of the tree, not one of its branches or bot calls"
             )
-        attempt = execution.attempt + 1 if execution.current_step else 1
-        if execution.current_step:
-            StepRun.objects.create(
-                execution=execution,
-                seq=execution.step_seq,
-                step=execution.current_step,
-                branch=execution.branch,
-                attempt=attempt,
-                started_at=timezone.now(),
-                input=StepRun.objects.filter(execution=execution, seq=execution.step_seq)
-                .values_list("input", flat=True)
-                .first()
-                or {},
-            )
-        save(
+        steps.attempt_begin(
             execution,
-            status=ExecutionStatus.RUNNING,
+            execution.attempt + 1 if execution.current_step else 1,
+            dispatch=dispatch or CeleryDispatch(),
             state=execution.checkpoint,
-            wake=None,
             error="",
-            waiting_for="",
             finished_at=None,
-            attempt=attempt,
             detail={"policy": {}},
         )
-        (dispatch or CeleryDispatch()).wake(execution.pk)
     return execution

@@ -102,8 +102,6 @@ class Lowerer:
             return e
         if cls is n.Binary:
             return self._binary(e, pre)  # type: ignore[arg-type]
-        if isinstance(e, (n.Literal, n.Name)):
-            return e
         if isinstance(e, n.ArrayLiteral):
             return n.ArrayLiteral(e.line, e.column, [self.expr(x, pre) for x in e.items])
         if isinstance(e, n.MapLiteral):

@@ -34,16 +34,21 @@ def _print(run: Any, args: dict) -> None:
     run.host.print(" ".join(values.to_text(x) for x in args.get("values", [])))
 
 
-def _wait(run: Any, args: dict) -> Suspend:
-    seconds = values.to_number(args["seconds"], what="a number of seconds")
-    if seconds < 0:
-        raise BasicRuntimeError(f"WAIT needs zero or more seconds, got {values.format_number(seconds)}")
+def timer_wait(run: Any, seconds: float) -> Suspend:
+    """Suspend the run for ``seconds`` (WAIT, and DELAY in workflows): the host keeps the due time."""
     until = run.now() + timedelta(seconds=seconds)
     return Suspend("timer", {"seconds": seconds, "until": until.isoformat()})
 
 
-def _wait_done(run: Any, args: dict, value: Any) -> None:
+def timer_done(run: Any, args: dict, value: Any) -> None:
     return None
+
+
+def _wait(run: Any, args: dict) -> Suspend:
+    seconds = values.to_number(args["seconds"], what="a number of seconds")
+    if seconds < 0:
+        raise BasicRuntimeError(f"WAIT needs zero or more seconds, got {values.format_number(seconds)}")
+    return timer_wait(run, seconds)
 
 
 def _menu_options(run: Any, args: dict) -> list | None:
@@ -147,7 +152,7 @@ CORE_SPECS: tuple[KeywordSpec, ...] = (
         example='PRINT "total", total', category="Conversation",
     ),
     KeywordSpec(
-        "WAIT", ("{seconds}",), _wait, on_resume=_wait_done,
+        "WAIT", ("{seconds}",), _wait, on_resume=timer_done,
         summary="Pause the script for a number of seconds; the run is saved while it waits.",
         example="WAIT 5", category="Conversation",
     ),

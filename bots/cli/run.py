@@ -32,7 +32,7 @@ from bots.packages.loader import package_dirs
 from bots.packages.problems import read_text
 from bots.runtime import selectors
 from bots.runtime.live import conversation_changed
-from bots.runtime.runs import run_start
+from bots.runtime.runs import conversation_lock, run_start
 from bots.runtime.scripts import ScriptFile
 from bots.runtime.services import conversation_open, message_post, runs_fire_due
 from bots.services import package_sync_all
@@ -182,7 +182,7 @@ class PackageRun:
     def _start(self, conversation: Conversation, script: ScriptFile) -> DialogRun:
         """Start the script under the conversation's lock, in place of start.bas."""
         with transaction.atomic():
-            locked = Conversation.objects.select_for_update().select_related("bot").get(pk=conversation.pk)
+            locked = conversation_lock(conversation.pk)
             locked.start_done = True
             locked.save(update_fields=["start_done", "updated_at"])
             run = run_start(conversation=locked, script=script, inbound=None)

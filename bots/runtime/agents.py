@@ -41,7 +41,7 @@ from bots.models import (
 from bots.runtime.answer import answers_for
 from bots.runtime.errors import script_error_answer, script_error_record
 from bots.runtime.live import conversation_changed
-from bots.runtime.runs import DIALOG_LIMITS, run_end_waiting, run_start
+from bots.runtime.runs import DIALOG_LIMITS, conversation_lock, run_end_waiting, run_start
 from bots.runtime.scripts import start_script
 
 CRON_FIELD = re.compile(r"^[A-Za-z0-9*/,?\-]+$")
@@ -308,11 +308,7 @@ def scheduled_bots_fire(*, now: datetime | None = None) -> int:
     fired = 0
     for attached in [row for row in candidates if _due(row, now)]:
         with transaction.atomic():
-            conversation = (
-                Conversation.objects.select_for_update()
-                .select_related("bot")
-                .get(pk=attached.conversation_id)
-            )
+            conversation = conversation_lock(attached.conversation_id)
             claimed = ConversationBot.objects.filter(
                 pk=attached.pk, last_fired_at=attached.last_fired_at
             ).update(last_fired_at=now)

@@ -38,6 +38,12 @@ class RunConflict(RuntimeError):
     """The run row changed under us (its version moved): another process advanced it."""
 
 
+def conversation_lock(conversation_id: int) -> Conversation:
+    """The conversation with its bot, its row locked for the caller's transaction (not its bot's
+    row, which every conversation of the bot shares)."""
+    return Conversation.objects.select_for_update(of=("self",)).select_related("bot").get(pk=conversation_id)
+
+
 def hear_timeout_annotation() -> dict[str, Any]:
     """Annotations that read the bot's ``hear-timeout-secs`` with the conversation (when it is
     locked for a turn), so :func:`hear_timeout_seconds` needs no query of its own."""

@@ -45,7 +45,13 @@ from bots.runtime.answer import answers_for
 from bots.runtime.errors import APOLOGY, script_error_answer
 from bots.runtime.live import conversation_changed
 from bots.runtime.prepared import PreparedRead, PreparedUpdate
-from bots.runtime.runs import hear_timeout_annotation, run_end_waiting, run_resume, run_start
+from bots.runtime.runs import (
+    conversation_lock,
+    hear_timeout_annotation,
+    run_end_waiting,
+    run_resume,
+    run_start,
+)
 from bots.runtime.scripts import script_version_get, start_script
 
 logger = logging.getLogger(__name__)
@@ -145,7 +151,7 @@ def message_post(
                 found = conversation_open(
                     bot=bot, user=user, user_key=user_key, conversation_id=conversation_id
                 )
-                conversation = _lock(found.pk)
+                conversation = conversation_lock(found.pk)
             run = _waiting_run(conversation)
             if run is not None:
                 queued = bool(run.queued)
@@ -238,7 +244,7 @@ def _process_next(conversation_id: int) -> tuple[int, str, bool] | None:
     more = False
     try:
         with transaction.atomic():
-            conversation = _lock(conversation_id)
+            conversation = conversation_lock(conversation_id)
             pending = list(
                 Message.objects.filter(
                     conversation=conversation, role=Role.USER, status=MessageStatus.PENDING
@@ -260,12 +266,6 @@ def _process_next(conversation_id: int) -> tuple[int, str, bool] | None:
             raise
         _message_failed(conversation_id, message_id, exc)
         return message_id, MessageStatus.FAILED, more
-
-
-def _lock(conversation_id: int) -> Conversation:
-    """The conversation with its bot, its row locked (not its bot's, which the bot's every
-    conversation shares)."""
-    return Conversation.objects.select_for_update(of=("self",)).select_related("bot").get(pk=conversation_id)
 
 
 def _turn_locking() -> QuerySet[Conversation]:
@@ -419,7 +419,7 @@ def _message_failed(
     """Mark the message failed (or store it as failed, with ``text``, when ``message_id`` is
     None), record the error and apologise; returns the message."""
     with transaction.atomic():
-        conversation = _lock(conversation_id)
+        conversation = conversation_lock(conversation_id)
         if message_id is None:
             inbound = _message_store(conversation, text, MessageStatus.FAILED)
         else:
@@ -464,7 +464,7 @@ def runs_fire_due(*, now: datetime | None = None, limit: int = 200) -> int:
     fired = 0
     for run_id, conversation_id in due:
         with transaction.atomic():
-            conversation = _lock(conversation_id)
+            conversation = conversation_lock(conversation_id)
             run = (
                 DialogRun.objects.select_related("script_version", "agent__bot")
                 .filter(pk=run_id, status=RunStatus.WAITING, due_at__lte=now)

@@ -193,7 +193,7 @@ def _conversation(bot: Bot, channel: str, key: str) -> Conversation:
     conversation, _created = Conversation.objects.get_or_create(
         bot=bot, channel=channel, user_key=key, user=None, defaults={"start_done": True}
     )
-    return Conversation.objects.select_for_update().select_related("bot").get(pk=conversation.pk)
+    return runs.conversation_lock(conversation.pk)
 
 
 def _run(conversation: Conversation, script: ScriptFile, inputs: dict[str, Any], why: str) -> Outcome:

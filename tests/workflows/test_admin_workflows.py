@@ -50,12 +50,6 @@ END WORKFLOW
 
 
 @pytest.fixture
-def workflow_queue(celery_worker: str, settings) -> str:
-    settings.GB_WORKFLOW_QUEUE = celery_worker
-    return celery_worker
-
-
-@pytest.fixture
 def runs(make_package) -> dict[str, WorkflowExecution]:
     make_bot(make_package, "helper", {"start.bas": 'RETURN "noted " + task\n'})
     bot = make_bot(make_package, "ops", {"order.bas": ORDER, "ask.bas": ASK, "nap.bas": NAP})

@@ -39,12 +39,6 @@ RETURN "went on"
 """
 
 
-@pytest.fixture
-def workflow_queue(celery_worker: str, settings) -> str:
-    settings.GB_WORKFLOW_QUEUE = celery_worker
-    return celery_worker
-
-
 def _client(username: str, *, email: str = "", staff: bool = False) -> APIClient:
     user = get_user_model().objects.create_user(username, email=email, password="pw", is_staff=staff)
     client = APIClient()

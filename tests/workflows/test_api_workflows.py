@@ -55,12 +55,6 @@ RETURN answer
 
 
 @pytest.fixture
-def workflow_queue(celery_worker: str, settings) -> str:
-    settings.GB_WORKFLOW_QUEUE = celery_worker
-    return celery_worker
-
-
-@pytest.fixture
 def api() -> APIClient:
     user = get_user_model().objects.create_user("api", password="pw")
     client = APIClient()

@@ -53,12 +53,6 @@ END WORKFLOW
 """
 
 
-@pytest.fixture
-def workflow_queue(celery_worker: str, settings) -> str:
-    settings.GB_WORKFLOW_QUEUE = celery_worker
-    return celery_worker
-
-
 def _browser(username: str, *, email: str = "", staff: bool = False) -> Client:
     client = Client()
     client.force_login(

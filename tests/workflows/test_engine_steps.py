@@ -18,11 +18,6 @@ from workflows.services import WorkflowError, workflow_cancel, workflow_resume
 pytestmark = pytest.mark.django_db(transaction=True, databases="__all__")
 
 
-@pytest.fixture(autouse=True)
-def quick_backoff(settings) -> None:
-    settings.GB_WORKFLOW_RETRY_SECONDS = 0.01
-
-
 def steps_of(execution: WorkflowExecution) -> list[tuple[str, int, str]]:
     return list(StepRun.objects.filter(execution=execution).values_list("step", "attempt", "status"))
 

@@ -27,12 +27,6 @@ RETURN a + b + d
 """
 
 
-@pytest.fixture
-def workflow_queue(celery_worker: str, settings) -> str:
-    settings.GB_WORKFLOW_QUEUE = celery_worker
-    return celery_worker
-
-
 def test_a_workflow_runs_its_steps_bots_and_branches_on_a_worker(make_package, workflow_queue) -> None:
     make_bot(
         make_package,

@@ -107,11 +107,6 @@ def test_every_guide_has_examples_with_their_output() -> None:
         assert text.count("```basic\n") == sum(len(e.files) for e in EXAMPLES if e.guide == guide.name)
 
 
-@pytest.fixture(autouse=True)
-def quick_backoff(settings) -> None:
-    settings.GB_WORKFLOW_RETRY_SECONDS = 0.01
-
-
 def build(example: Example, make_package) -> dict[str, Bot]:
     bots = sorted({bot for bot, _file, _source in example.files})
     for bot in bots:

@@ -115,12 +115,6 @@ async def test_the_socket_sends_the_run_again_as_it_advances(make_package) -> No
         await communicator.disconnect()
 
 
-@pytest.fixture
-def workflow_queue(celery_worker: str, settings) -> str:
-    settings.GB_WORKFLOW_QUEUE = celery_worker
-    return celery_worker
-
-
 def _wait_final_then_close(root: WorkflowExecution) -> WorkflowExecution:
     try:
         return wait_final(root)

@@ -45,11 +45,6 @@ STEP 2: TALK "done"
 """
 
 
-@pytest.fixture(autouse=True)
-def quick_backoff(settings) -> None:
-    settings.GB_WORKFLOW_RETRY_SECONDS = 0.01
-
-
 @pytest.fixture
 def viewer() -> Client:
     user = get_user_model().objects.create_user("viewer", password="pw")  # signed in, not staff

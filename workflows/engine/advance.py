@@ -164,16 +164,7 @@ def _settle(
     if waiting_for not in ENGINE_WAITS:
         raise _Failed(_wait_refused(compiled, result.state, waiting_for))
     if waiting_for == "workflow":
-        if not execution.workflow_name:
-            execution.workflow_name = detail["name"]
-        save(
-            execution,
-            state=result.state_json,
-            wake=None,
-            workflow_name=execution.workflow_name,
-            detail=execution.detail,
-            scripts=execution.scripts,
-        )
+        _go_on(execution, result.state_json, None, workflow_name=execution.workflow_name or detail["name"])
         return "continue"
     if waiting_for == "checkpoint":
         steps.step_boundary(execution, result.state, result.state_json, detail, worker=worker)
@@ -190,30 +181,30 @@ def _settle(
         except BasicError as err:  # an unknown bot, a bot without a dialog: the author's to fix
             raise _Failed(_at_pending(err, compiled, result.state)) from None
         if ready is not None:  # every child had already completed (a retried step reuses them)
-            save(
-                execution,
-                state=result.state_json,
-                wake={"value": ready},
-                detail=execution.detail,
-                scripts=execution.scripts,
-            )
+            _go_on(execution, result.state_json, ready)
             return "continue"
         _wait(execution, result.state_json, waiting_for, children.stored_detail(detail))
         return "waiting"
-    from workflows.approvals import approval_requested
+    from workflows.approvals import approval_requested  # approvals imports the engine package
 
     decided = approval_requested(execution, detail)
-    if decided is not None:
-        save(
-            execution,
-            state=result.state_json,
-            wake={"value": decided},
-            detail=execution.detail,
-            scripts=execution.scripts,
-        )
+    if decided is not None:  # decided before (a retried step asks once)
+        _go_on(execution, result.state_json, decided)
         return "continue"
     _wait(execution, result.state_json, "approval", {"key": detail["key"], "approver": detail["approver"]})
     return "waiting"
+
+
+def _go_on(execution: WorkflowExecution, state_json: str, value: Any, **fields: Any) -> None:
+    """Save the segment and continue at once in this task, resuming the run with ``value``."""
+    save(
+        execution,
+        state=state_json,
+        wake={"value": value},
+        detail=execution.detail,
+        scripts=execution.scripts,
+        **fields,
+    )
 
 
 def _wait(execution: WorkflowExecution, state_json: str, waiting_for: str, detail: dict[str, Any]) -> None:

@@ -112,18 +112,14 @@ def start(
             dispatch.wake(child.pk)
         active[branch] = child
     if all(child.status == ExecutionStatus.COMPLETED for child in active.values()):
-        return _joined(kind, active)
+        return _joined(waiting_for, {branch: child.result for branch, child in active.items()})
     detail["children"] = {branch: child.pk for branch, child in active.items()}
     return None
 
 
-def _joined(kind: str, results: dict[str, Any]) -> Any:
+def _joined(waiting_for: str, results: dict[str, Any]) -> Any:
     """The value the parent resumes with: the bot's answer, or each branch's variables."""
-    values = {
-        branch: (child.result if isinstance(child, WorkflowExecution) else child)
-        for branch, child in results.items()
-    }
-    return values[""] if kind in (ExecutionKind.BOT, "bot") else values
+    return results[""] if waiting_for == "bot" else results
 
 
 def stored_detail(detail: dict[str, Any]) -> dict[str, Any]:

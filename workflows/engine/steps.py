@@ -163,27 +163,24 @@ def step_failed(
     children.child_ended(execution, dispatch)
 
 
-def retry_begin(execution: WorkflowExecution, *, dispatch: Dispatch) -> None:
-    """The back-off is over: run the step again from its checkpoint, as a new attempt."""
-    StepRun.objects.create(
-        execution=execution,
-        seq=execution.step_seq,
-        step=execution.current_step,
-        title=_step_title(execution),
-        branch=execution.branch,
-        attempt=execution.attempt,
-        input=main_variables(execution.checkpoint),
-        started_at=timezone.now(),
-    )
-    save(execution, status=ExecutionStatus.RUNNING, waiting_for="", wake=None)
+def attempt_begin(execution: WorkflowExecution, attempt: int, *, dispatch: Dispatch, **fields: Any) -> None:
+    """Run the current step again from its checkpoint as attempt ``attempt`` (after a RETRY
+    back-off, or when a failed workflow is resumed)."""
+    if execution.current_step:
+        first = StepRun.objects.filter(execution=execution, seq=execution.step_seq)
+        title = first.values_list("title", flat=True)
+        StepRun.objects.create(
+            execution=execution,
+            seq=execution.step_seq,
+            step=execution.current_step,
+            title=title.first() or "",
+            branch=execution.branch,
+            attempt=attempt,
+            input=main_variables(execution.checkpoint),
+            started_at=timezone.now(),
+        )
+    save(execution, status=ExecutionStatus.RUNNING, waiting_for="", wake=None, attempt=attempt, **fields)
     dispatch.wake(execution.pk)
-
-
-def _step_title(execution: WorkflowExecution) -> str:
-    first = StepRun.objects.filter(execution=execution, seq=execution.step_seq).values_list(
-        "title", flat=True
-    )
-    return first.first() or ""
 
 
 def execution_completed(execution: WorkflowExecution, result: vm.RunResult, *, dispatch: Dispatch) -> None:

@@ -57,7 +57,7 @@ def _fire(timer: WorkflowTimer, dispatch: Dispatch) -> bool:
     if timer.kind == TimerKind.DELAY and execution.waiting_for == "timer":
         children.wake(execution, None, dispatch)
     elif timer.kind == TimerKind.RETRY and execution.waiting_for == "retry":
-        steps.retry_begin(execution, dispatch=dispatch)
+        steps.attempt_begin(execution, execution.attempt, dispatch=dispatch)
     elif (
         timer.kind == TimerKind.STEP_TIMEOUT
         and execution.step_seq == timer.payload.get("step_seq")

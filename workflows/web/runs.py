@@ -17,6 +17,7 @@ from django.urls import reverse, reverse_lazy
 from django.views.decorators.http import require_GET
 
 from bots.models import Bot
+from workflows import selectors
 from workflows.models import ExecutionStatus, WorkflowExecution
 from workflows.web import runview
 
@@ -70,7 +71,7 @@ def run_list_page(request: HttpRequest) -> HttpResponse:
 @require_GET
 @login_required(login_url=LOGIN_URL)
 def run_page(request: HttpRequest, pk: int) -> HttpResponse:
-    execution = runview.run_get(pk)
+    execution = selectors.execution_get(pk=pk)
     if execution is None:
         raise Http404(f"There is no workflow run #{pk}.")
     if execution.root_id is not None:  # a branch or a called bot: shown inside its workflow's page

@@ -167,14 +167,10 @@ class RunView:
         return shown(self.execution.result) if self.execution.result is not None else ""
 
 
-def run_get(pk: int) -> WorkflowExecution | None:
-    return WorkflowExecution.objects.select_related("bot", "script_version").filter(pk=pk).first()
-
-
 def run_view(root: WorkflowExecution) -> RunView:
     """Everything the run page shows for the tree under ``root``, read now."""
     everything = WorkflowExecution.objects.filter(Q(pk=root.pk) | Q(root_id=root.pk))
-    tree = list(everything.select_related("bot").order_by("id"))
+    tree = list(everything.select_related("bot", "script_version").order_by("id"))
     by_id = {execution.pk: execution for execution in tree}
     root = by_id.get(root.pk, root)
     ids = list(by_id)
@@ -360,7 +356,7 @@ class _Scope:
     def _bot_state(self, node: RunNode, groups: list[list[WorkflowExecution]]) -> None:
         node.runs = len(groups)
         node.execution = groups[-1][-1]
-        node.status = _execution_status(node.execution)
+        node.status = str(node.execution.status)
 
     def _parallel_state(self, node: RunNode, groups: list[list[WorkflowExecution]]) -> None:
         node.runs = len(groups)
@@ -368,7 +364,7 @@ class _Scope:
         for branch in node.children:
             child = latest.get(branch.node.name)
             branch.execution = child
-            branch.status = _execution_status(child) if child is not None else PENDING
+            branch.status = str(child.status) if child is not None else PENDING
             branch.children = _Scope(self.rows, child).nodes(branch.node.items)
         node.status = _combined([branch.status for branch in node.children])
 
@@ -453,10 +449,6 @@ def _match(nodes: list[RunNode], groups: list[list[Any]], fits: Any, apply: Any)
     for index, node in enumerate(nodes):
         if taken[index]:
             apply(node, sorted(taken[index], key=lambda group: group[0].pk))
-
-
-def _execution_status(execution: WorkflowExecution) -> str:
-    return str(execution.status)
 
 
 def _combined(statuses: list[str]) -> str:
