@@ -22,6 +22,10 @@ Template elements:
 ``{name:raw}``
     the rest of the source line as text, e.g. ``SET SCHEDULE every 1 hour``; when the rest is
     a single quoted string, its content.
+``{name:source}``
+    one expression, given to the handler as its source text: checked when the script
+    compiles, evaluated later and elsewhere (``WAIT FOR EVENT "x" WHERE {condition:source}`` is
+    checked against each event as it arrives, with the event in scope).
 ``WORD``
     an upper-case word is a literal clause word, matched case-insensitively (``AS``, ``TO``).
 ``,`` and ``:``
@@ -47,7 +51,7 @@ from typing import Any
 
 from .nodes import Index, Literal, Member, Name, Node
 
-SLOT_KINDS = ("expr", "exprs", "target", "word", "raw")
+SLOT_KINDS = ("expr", "exprs", "target", "word", "raw", "source")
 _ONE_PIECE = frozenset({"expr", "target", "word"})  # slot kinds that always take one piece
 
 
@@ -212,6 +216,12 @@ class RawText:
         text = self.lines[piece.line - 1][piece.column - 1 :]
         return strip_trailing_comment(text).strip()
 
+    def between(self, piece: Piece, following: Piece | None) -> str:
+        """The text of ``piece``: up to the next piece on its line, or to the end of the line."""
+        if following is None or following.line != piece.line:
+            return self.from_piece(piece)
+        return self.lines[piece.line - 1][piece.column - 1 : following.column - 1].strip()
+
 
 def strip_trailing_comment(text: str) -> str:
     """Cut a ``'`` or ``//`` comment that is not inside a string."""
@@ -352,6 +362,11 @@ def _match(
     if kind in _ONE_PIECE:
         value = _one_piece(kind, piece)
         if value is not None:
+            yield from _match(elements, e_pos + 1, pieces, p_pos + 1, {**args, element.name: value}, raw)
+    elif kind == "source":
+        if piece.kind == "expr":
+            following = pieces[p_pos + 1] if p_pos + 1 < len(pieces) else None
+            value = raw.between(piece, following)
             yield from _match(elements, e_pos + 1, pieces, p_pos + 1, {**args, element.name: value}, raw)
     elif kind == "raw":
         end = p_pos

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,6 +21,16 @@ from bots.triggers.services import triggers_sync_problems
 logger = logging.getLogger(__name__)
 
 DESCRIPTION_KEYS = ("bot-description", "Bot Description", "description")
+
+PackageSyncHook = Callable[..., list[Problem]]
+_sync_hooks: list[PackageSyncHook] = [tables_sync_problems, triggers_sync_problems]
+
+
+def register_package_sync_hook(hook: PackageSyncHook) -> None:
+    """Let another app register what it reads from a bot's package at sync (``hook(bot=, path=)
+    -> problems``): the events app's ON EVENT handlers, without this app importing it."""
+    if hook not in _sync_hooks:
+        _sync_hooks.append(hook)
 
 
 @dataclass(slots=True)
@@ -113,8 +123,8 @@ def package_sync_all(*, roots: Iterable[Path] | None = None) -> SyncReport:
             report.problems.append(Problem(loaded.package.path, f"could not register the bot: {exc}"))
             continue
         getattr(report, outcome).append(loaded.name)
-        report.problems.extend(tables_sync_problems(bot=_bot, path=loaded.package.path))
-        report.problems.extend(triggers_sync_problems(bot=_bot, path=loaded.package.path))
+        for hook in _sync_hooks:
+            report.problems.extend(hook(bot=_bot, path=loaded.package.path))
     vanished = Bot.objects.filter(active=True).exclude(source_path="").exclude(name__in=found)
     report.deactivated = list(vanished.values_list("name", flat=True))
     if report.deactivated:

@@ -271,6 +271,16 @@ GB_WORKFLOW_LEASE_SECONDS = float(os.environ.get("GB_WORKFLOW_LEASE_SECONDS", "6
 GB_WORKFLOW_REQUEUE_SECONDS = float(os.environ.get("GB_WORKFLOW_REQUEUE_SECONDS", "30"))
 GB_WORKFLOW_RETRY_SECONDS = float(os.environ.get("GB_WORKFLOW_RETRY_SECONDS", "1"))
 
+# Events: the Redis pub/sub channel that wakes event delivery in services mode; how old an
+# undelivered event must be before the periodic sweep delivers it (the wake-up had its chance).
+GB_EVENTS_CHANNEL = os.environ.get("GB_EVENTS_CHANNEL", "gb:events")
+GB_EVENTS_SWEEP_GRACE_SECONDS = float(os.environ.get("GB_EVENTS_SWEEP_GRACE_SECONDS", "2"))
+# (webhook settings: below this line)
+# Webhooks: the first retry back-off of a failed delivery (doubled per attempt), and how many
+# attempts a delivery gets before it is marked failed (an operator can still retry it).
+GB_EVENTS_WEBHOOK_RETRY_SECONDS = float(os.environ.get("GB_EVENTS_WEBHOOK_RETRY_SECONDS", "30"))
+GB_EVENTS_WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("GB_EVENTS_WEBHOOK_MAX_ATTEMPTS", "10"))
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: an unauthenticated request then gets 401 with a WWW-Authenticate header.
@@ -282,7 +292,7 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "gbproject API",
-    "DESCRIPTION": "General Bots: bots, conversations and workflows.",
+    "DESCRIPTION": "General Bots: bots, conversations, workflows and events.",
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     # The docs pages' JavaScript and CSS are served by the app itself, never from a CDN.
@@ -294,6 +304,8 @@ SPECTACULAR_SETTINGS = {
         "ExecutionStatusEnum": "workflows.models.ExecutionStatus",
         "StepStatusEnum": "workflows.models.StepStatus",
         "ApprovalStatusEnum": "workflows.models.ApprovalStatus",
+        "WaiterStatusEnum": "events.models.WaiterStatus",
+        "DeliveryStatusEnum": "events.models.DeliveryStatus",
     },
 }
 

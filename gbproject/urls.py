@@ -13,10 +13,12 @@ urlpatterns = [
     path("api/redoc/", SpectacularRedocView.as_view(url_name="openapi-schema"), name="api-redoc"),
     path("api/", include("bots.api.urls")),
     path("api/", include("workflows.api.urls")),
+    path("api/", include("events.api.urls")),
     path("chat/", include("bots.web.urls")),
     path("webhook/", include("bots.web.webhooks")),
     path("approvals/", include("workflows.web.approval_urls")),
     path("workflows/", include("workflows.web.urls")),
+    path("events/", include("events.web.urls")),
 ]
 
 admin.site.site_header = "General Bots administration"

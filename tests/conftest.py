@@ -53,8 +53,15 @@ def celery_worker(django_db_setup, tmp_path_factory) -> Iterator[str]:
     from django.conf import settings
 
     queue = f"gbtest-{uuid.uuid4().hex[:10]}"
-    # Workflow tasks a worker queues (child runs, wake-ups) go to its own queue too.
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "gbproject.settings", "GB_WORKFLOW_QUEUE": queue}
+    # Workflow tasks a worker queues (child runs, wake-ups) go to its own queue too, and event
+    # wake-ups to its own channel, shared with this process.
+    settings.GB_EVENTS_CHANNEL = f"{queue}-events"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "gbproject.settings",
+        "GB_WORKFLOW_QUEUE": queue,
+        "GB_EVENTS_CHANNEL": settings.GB_EVENTS_CHANNEL,
+    }
     default = settings.DATABASES["default"]
     if default["ENGINE"].endswith("sqlite3"):
         env["GB_SQLITE_PATH"] = str(default["NAME"])

@@ -46,7 +46,7 @@ class ReadOnlyInline(admin.TabularInline):
         return False
 
 
-def _execution_link(execution_id: int | None) -> str:
+def execution_link(execution_id: int | None) -> str:
     if execution_id is None:
         return "-"
     url = reverse("admin:workflows_workflowexecution_change", args=[execution_id])
@@ -132,11 +132,11 @@ class WorkflowExecutionAdmin(ReadOnlyAdmin):
 
     @admin.display(description="parent")
     def parent_link(self, obj: WorkflowExecution) -> str:
-        return _execution_link(obj.parent_id)
+        return execution_link(obj.parent_id)
 
     @admin.display(description="workflow (root)")
     def root_link(self, obj: WorkflowExecution) -> str:
-        return _execution_link(obj.root_id)
+        return execution_link(obj.root_id)
 
     @admin.display(description="children")
     def children_link(self, obj: WorkflowExecution) -> str:
@@ -203,7 +203,7 @@ class StepRunAdmin(ReadOnlyAdmin):
 
     @admin.display(description="execution")
     def execution_link(self, obj: StepRun) -> str:
-        return _execution_link(obj.execution_id)
+        return execution_link(obj.execution_id)
 
 
 @admin.register(WorkflowTimer)
@@ -216,7 +216,7 @@ class WorkflowTimerAdmin(ReadOnlyAdmin):
 
     @admin.display(description="execution")
     def execution_link(self, obj: WorkflowTimer) -> str:
-        return _execution_link(obj.execution_id)
+        return execution_link(obj.execution_id)
 
 
 @admin.register(ExecutionEffect)
@@ -232,7 +232,7 @@ class ExecutionEffectAdmin(ReadOnlyAdmin):
 
     @admin.display(description="execution")
     def execution_link(self, obj: ExecutionEffect) -> str:
-        return _execution_link(obj.execution_id)
+        return execution_link(obj.execution_id)
 
 
 class ApprovalDecisionInline(ReadOnlyInline):
@@ -278,7 +278,7 @@ class ApprovalRequestAdmin(ReadOnlyAdmin):
 
     @admin.display(description="execution")
     def execution_link(self, obj: ApprovalRequest) -> str:
-        return _execution_link(obj.execution_id)
+        return execution_link(obj.execution_id)
 
     def _decide(self, request: HttpRequest, queryset: QuerySet[ApprovalRequest], *, approve: bool) -> None:
         done = 0

@@ -47,10 +47,13 @@ def workflow_run(
     inputs: dict[str, Any] | None,
     stdout: TextIO,
     stderr: TextIO,
+    dispatch: LocalDispatch | None = None,
 ) -> int:
     def on_talk(execution: WorkflowExecution, message: Message) -> None:
         if execution.kind == ExecutionKind.BRANCH:
             prefix = f"[branch {execution.branch}] "
+        elif execution.kind == ExecutionKind.HANDLER:
+            prefix = f"[{execution.workflow_name}] "
         elif execution.kind == ExecutionKind.BOT:
             prefix = f"[{execution.bot.name}] "
         else:
@@ -59,18 +62,18 @@ def workflow_run(
         stdout.write(f"{prefix}{recipient}{message.content}\n")
         stdout.flush()
 
-    dispatch = LocalDispatch()
+    dispatch = dispatch or LocalDispatch()
     try:
         execution = workflow_start(bot=bot, script=script, inputs=inputs, dispatch=dispatch)
     except BasicError as err:
-        stderr.write(f"{_placed(str(err), script, shown_as)}\n")
+        stderr.write(f"{placed(str(err), script, shown_as)}\n")
         return EXIT_ERROR
     outcome = run_foreground(execution, dispatch, on_talk=on_talk)
     root = outcome.execution
     if root.status == ExecutionStatus.COMPLETED:
         return EXIT_FINISHED
     if root.status == ExecutionStatus.FAILED:
-        stderr.write(f"{_placed(root.error, script, shown_as)}\n")
+        stderr.write(f"{placed(root.error, script, shown_as)}\n")
         return EXIT_ERROR
     for request in outcome.needs_person:
         stderr.write(
@@ -82,7 +85,7 @@ def workflow_run(
     return EXIT_WAITING
 
 
-def _placed(error: str, script: ScriptFile, shown_as: Path) -> str:
+def placed(error: str, script: ScriptFile, shown_as: Path) -> str:
     """Errors name the script as the package knows it; show the path the user typed."""
     if error.startswith(script.path + ":"):
         return str(shown_as) + error[len(script.path) :]

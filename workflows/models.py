@@ -30,6 +30,7 @@ class ExecutionKind(models.TextChoices):
     WORKFLOW = "workflow", "Workflow"  # a script run as a workflow (the root of a tree)
     BRANCH = "branch", "PARALLEL branch"  # one BRANCH of a PARALLEL, run beside its siblings
     BOT = "bot", "Bot call"  # the dialog or tool of another bot, for a BOT step
+    HANDLER = "handler", "ON EVENT handler"  # an ON EVENT block run for one event
 
 
 class WorkflowExecution(models.Model):
@@ -168,6 +169,7 @@ class TimerKind(models.TextChoices):
     RETRY = "retry", "Retry back-off"
     STEP_TIMEOUT = "step-timeout", "Step TIMEOUT"
     APPROVAL_TIMEOUT = "approval-timeout", "Approval TIMEOUT"
+    EVENT_TIMEOUT = "event-timeout", "WAIT FOR EVENT TIMEOUT"
 
 
 class WorkflowTimer(models.Model):

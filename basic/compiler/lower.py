@@ -28,6 +28,7 @@ class Site:
     spec: KeywordSpec
     line: int
     column: int
+    body: str = ""  # a block keyword's body procedure (ON EVENT's handler)
 
 
 def positional_slots(spec: KeywordSpec) -> list[str]:
@@ -393,7 +394,7 @@ class Lowerer:
             )
         args = self._kw_args(call, out)
         if not self.sites[site].spec.block_text:
-            args["#body"] = self._anonymous(s, s.body)
+            args["#body"] = self.sites[site].body = self._anonymous(s, s.body)
         sections = []
         for section_call, section_body in s.sections:
             section_args = self._kw_args(section_call, out)

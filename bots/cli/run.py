@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import re
 import sys
 import time
 from pathlib import Path
@@ -26,6 +27,7 @@ from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from basic.cli import EXIT_ERROR, EXIT_FINISHED, EXIT_WAITING, run_file
+from basic.errors import BasicError
 from bots.models import Bot, Channel, Conversation, ConversationError, DialogRun, Message, Role, RunStatus
 from bots.packages.discovery import PACKAGE_SUFFIX
 from bots.packages.loader import package_dirs
@@ -36,7 +38,10 @@ from bots.runtime.runs import conversation_lock, run_start
 from bots.runtime.scripts import ScriptFile
 from bots.runtime.services import conversation_open, message_post, runs_fire_due
 from bots.services import package_sync_all
-from workflows.cli import is_workflow, standalone_bot, workflow_run
+from workflows.cli import is_workflow, placed, standalone_bot, workflow_run
+from workflows.engine import LocalDispatch
+
+_EVENT_KEYWORDS = re.compile(r"\b(?:ON|WAIT\s+FOR|PUBLISH)\s+EVENT\b", re.IGNORECASE)
 
 NAME = "run"
 HELP = (
@@ -59,7 +64,7 @@ def handle(command: BaseCommand, options: dict[str, Any]) -> None:
     path = Path(options["script"])
     package = package_of(path)
     text, _problem = read_text(path)
-    if text is not None and is_workflow(text):
+    if text is not None and (is_workflow(text) or uses_events(text)):
         status = workflow_file_run(path, package, text, command)
     elif package is None:
         status = run_file(path, stdin=stdin, stdout=command.stdout, stderr=command.stderr)
@@ -71,9 +76,18 @@ def handle(command: BaseCommand, options: dict[str, Any]) -> None:
         raise SystemExit(status)
 
 
+def uses_events(source: str) -> bool:
+    return bool(_EVENT_KEYWORDS.search(source))
+
+
 def workflow_file_run(path: Path, package: Path | None, text: str, command: BaseCommand) -> int:
-    """A workflow script runs in the foreground: as its package's bot, or (outside a package)
-    owned by a bot that answers no one, with every package synced so its BOT steps find bots."""
+    """A workflow script, or one that uses events, runs in the foreground with the workflow
+    engine: as its package's bot, or (outside a package) owned by a bot that answers no one,
+    with every package synced so its BOT steps find bots. Its ON EVENT blocks are registered and
+    the events it publishes are delivered here, so the handlers they start run (and TALK) here."""
+    from events.bus import deliver_here  # the events app builds on this one
+    from events.subscriptions import subscriptions_register
+
     databases_migrate_if_needed()
     if package is None:
         package_sync_all()
@@ -81,8 +95,15 @@ def workflow_file_run(path: Path, package: Path | None, text: str, command: Base
     else:
         runner = PackageRun(package, path, command.stdout, command.stderr)
         bot, script = runner.bot(), runner.script_file()
-    return workflow_run(bot=bot, script=script, shown_as=path, inputs=None, stdout=command.stdout,
-                        stderr=command.stderr)
+    try:
+        subscriptions_register(bot=bot, script=script.path, source=text)
+    except BasicError as err:
+        command.stderr.write(f"{placed(str(err), script, path)}\n")
+        return EXIT_ERROR
+    dispatch = LocalDispatch()
+    with deliver_here(dispatch):
+        return workflow_run(bot=bot, script=script, shown_as=path, inputs=None, stdout=command.stdout,
+                            stderr=command.stderr, dispatch=dispatch)
 
 
 def package_of(path: Path) -> Path | None:

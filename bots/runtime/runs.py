@@ -26,6 +26,7 @@ from bots.runtime.host import ConversationHost
 from bots.runtime.journal import DbJournal
 from bots.runtime.prepared import PreparedUpdate
 from bots.runtime.scripts import ScriptFile, script_version_pin
+from bots.runtime.waits import dialog_waits
 
 logger = logging.getLogger(__name__)
 
@@ -163,13 +164,18 @@ def _settle(
         _hand_over_to_workflow(run, host, result)
     elif result.status == "waiting":
         detail = dict(result.detail or {})
+        waiting_for = result.waiting_for or ""
+        if waiting_for in dialog_waits:
+            due_at = dialog_waits[waiting_for].on_wait(run, host.bot.pk, detail)
+        else:
+            due_at = _due_at(host.conversation, waiting_for, detail)
         _save(
             run,
             status=RunStatus.WAITING,
             state=result.state_json or "",
-            waiting_for=result.waiting_for or "",
+            waiting_for=waiting_for,
             detail=detail,
-            due_at=_due_at(host.conversation, result.waiting_for or "", detail),
+            due_at=due_at,
         )
     else:
         assert result.error is not None

@@ -53,6 +53,7 @@ from bots.runtime.runs import (
     run_start,
 )
 from bots.runtime.scripts import script_version_get, start_script
+from bots.runtime.waits import dialog_waits
 
 logger = logging.getLogger(__name__)
 
@@ -483,7 +484,10 @@ def _fire(conversation: Conversation, run: DialogRun) -> None:
     if run.waiting_for == "input" and not _untyped_hear(run.detail):
         run_end_waiting(run=run, reason="hear-timeout")
         return
-    value = "" if run.waiting_for == "input" else None
+    if run.waiting_for in dialog_waits:
+        value = dialog_waits[run.waiting_for].on_due(run)
+    else:
+        value = "" if run.waiting_for == "input" else None
     with agents.run_acting(conversation, run):
         run_resume(conversation=conversation, run=run, value=value, inbound=None)
 

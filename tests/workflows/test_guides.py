@@ -1,4 +1,4 @@
-"""Every BASIC example of docs/guides/workflows.md and docs/guides/multi-agent.md runs, and
+"""Every BASIC example of docs/guides/workflows.md, multi-agent.md and events.md runs, and
 says what the guide shows.
 
 In the guides, each ```basic block is preceded by the file it is (for the reader) and a marker
@@ -13,7 +13,9 @@ marked ``run`` is run, and what it said must equal the ```text block. ``run: wor
 script as a workflow in the foreground (the engine code the workers use); each time it stops at
 a HUMAN APPROVAL without a TIMEOUT, the next of the ``decide:`` actions is taken
 (``approve WHO comment`` or ``reject WHO comment``, separated by ``;``); one with a TIMEOUT is
-waited for. The output is every TALK, then ``(failed: error)`` when the workflow failed.
+waited for; events it publishes are delivered in the foreground too, so the ON EVENT handlers they
+start run (and TALK) there. The output is every TALK, then ``(failed: error)`` when the workflow
+failed.
 ``run: chat`` posts each ``say:`` message (separated by ``|``) to the bot; the output is
 ``> message`` and the replies after each.
 """
@@ -31,6 +33,7 @@ from django.contrib.auth import get_user_model
 
 from bots.models import Bot
 from bots.services import package_sync_all
+from events.bus import deliver_here
 from tests.bots.conversation_support import say
 from tests.workflows.support import start
 from workflows.approvals import approval_decide
@@ -40,7 +43,8 @@ from workflows.models import ApprovalRequest, ExecutionStatus
 
 pytestmark = pytest.mark.django_db(transaction=True, databases="__all__")
 
-GUIDES = [Path(settings.BASE_DIR) / "docs" / "guides" / name for name in ("workflows.md", "multi-agent.md")]
+GUIDE_NAMES = ("workflows.md", "multi-agent.md", "events.md")
+GUIDES = [Path(settings.BASE_DIR) / "docs" / "guides" / name for name in GUIDE_NAMES]
 MARKER = re.compile(r"<!--\s*(bot:.*?)\s*-->\s*\n```basic\n(.*?)```\n", re.DOTALL)
 KEYS = re.compile(r"\b(bot|file|run|inputs|say|decide):\s*")
 BLOCK = re.compile(r"```(basic|text)\n(.*?)```\n", re.DOTALL)
@@ -100,7 +104,7 @@ EXAMPLES = [example for guide in GUIDES for example in examples_of(guide)]
 
 
 def test_every_guide_has_examples_with_their_output() -> None:
-    assert {example.guide for example in EXAMPLES} == {"workflows.md", "multi-agent.md"}
+    assert {example.guide for example in EXAMPLES} == set(GUIDE_NAMES)
     assert all(example.expected.strip() for example in EXAMPLES)
     for guide in GUIDES:  # no ```basic block escapes the examples
         text = guide.read_text(encoding="utf-8")
@@ -140,9 +144,10 @@ def run_workflow(example: Example, bots: dict[str, Bot]) -> str:
     execution = start(bots[example.run["bot"]], Path(example.run["file"]).stem, inputs, dispatch=dispatch)
     actions = [a.strip() for a in example.run.get("decide", "").split(";") if a.strip()]
     while True:
-        outcome = run_foreground(
-            execution, dispatch, on_talk=lambda _e, message: said.append(message.content), max_sleep=0.05
-        )
+        with deliver_here(dispatch):
+            outcome = run_foreground(
+                execution, dispatch, on_talk=lambda _e, message: said.append(message.content), max_sleep=0.05
+            )
         if not outcome.needs_person:
             break
         waits_for = outcome.needs_person[0].approver

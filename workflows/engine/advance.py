@@ -30,6 +30,7 @@ from workflows.engine.dispatch import Dispatch
 from workflows.engine.host import TalkListener, WorkflowHost
 from workflows.engine.journal import ExecutionJournal
 from workflows.engine.store import Conflict, release, save
+from workflows.engine.waits import wait_handlers
 from workflows.models import ExecutionStatus, TimerKind, WorkflowExecution, WorkflowTimer
 
 SEGMENT_LIMITS = Limits(max_slice_seconds=60.0)
@@ -161,6 +162,13 @@ def _settle(
     assert result.state_json is not None and result.state is not None
     waiting_for = result.waiting_for or ""
     detail = dict(result.detail or {})
+    if waiting_for in wait_handlers:
+        try:
+            kept = wait_handlers[waiting_for](execution, detail)
+        except BasicError as err:
+            raise _Failed(_at_pending(err, compiled, result.state)) from None
+        _wait(execution, result.state_json, waiting_for, kept)
+        return "waiting"
     if waiting_for not in ENGINE_WAITS:
         raise _Failed(_wait_refused(compiled, result.state, waiting_for))
     if waiting_for == "workflow":
@@ -225,7 +233,7 @@ def _wait_refused(compiled: CompiledScript, state: dict[str, Any], waiting_for: 
     what = "a user's message (HEAR)" if waiting_for == "input" else f"'{waiting_for}'"
     err = BasicRuntimeError(
         f"a workflow cannot wait for {what}: nobody is talking to it. Give a called bot everything in its "
-        "task, ask a person with HUMAN APPROVAL, or wait with DELAY"
+        "task, ask a person with HUMAN APPROVAL, or wait with DELAY or WAIT FOR EVENT"
     )
     return _at_pending(err, compiled, state)
 

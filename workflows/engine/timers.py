@@ -16,6 +16,7 @@ from django.utils import timezone
 from workflows.engine import children, steps
 from workflows.engine.dispatch import Dispatch
 from workflows.engine.store import Conflict, release, save
+from workflows.engine.waits import timer_handlers
 from workflows.models import ExecutionStatus, TimerKind, WorkflowExecution, WorkflowTimer
 
 BATCH = 500
@@ -48,6 +49,9 @@ def _fire(timer: WorkflowTimer, dispatch: Dispatch) -> bool:
         from workflows.approvals import approval_timed_out
 
         approval_timed_out(timer, dispatch=dispatch)
+        return True
+    if timer.kind in timer_handlers:
+        timer_handlers[timer.kind](timer, dispatch)
         return True
     execution = WorkflowExecution.objects.select_for_update().get(pk=timer.execution_id)
     if execution.status == ExecutionStatus.RUNNING:

@@ -1,0 +1,156 @@
+"""Delivering an event: a handler run per ON EVENT subscription, the waiting runs it resumes,
+and a webhook delivery per webhook subscription, all in one transaction with the event's
+``delivered_at``.
+
+Delivery is at least once: the wake-up and the sweep may both try the same event. The claim
+(``delivered_at`` set only while still empty) lets one of them deliver; the unique handler run
+per (subscription, event) and the conditional update of each waiter are the last guard, so a
+handler runs once per event and a waiter resumes once.
+
+A waiter hears the events published after it began to wait. On PostgreSQL, delivery and a new
+waiter take the same advisory lock for the event name, so a waiter whose transaction commits
+while an event is being delivered is either seen by that delivery or began after it.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from bots.models import Bot, Channel, Conversation
+from events import live
+from events.models import EventScope, EventSubscription, EventWaiter, HandlerRun, WorkflowEvent
+from events.waiters import waiter_matches, waiter_resume
+from events.webhooks import webhook_deliveries_queue
+from workflows.engine.dispatch import Dispatch
+from workflows.models import ExecutionKind, WorkflowExecution
+
+logger = logging.getLogger(__name__)
+
+BATCH = 500
+
+
+def name_lock(event_name: str) -> None:
+    """Serialise delivery of ``event_name`` with waiters starting to wait for it (PostgreSQL;
+    SQLite serialises every write anyway)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"gb-event:{event_name}"])
+
+
+def listening_bot_ids(event: WorkflowEvent) -> list[int]:
+    """The bots an event reaches: its own, the one it was sent TO, or all of them."""
+    if event.scope == EventScope.ALL:
+        return list(Bot.objects.filter(active=True).values_list("pk", flat=True))
+    if event.scope == EventScope.TO_BOT and event.target_bot_id is not None:
+        return [event.target_bot_id]
+    return [event.bot_id]
+
+
+def event_deliver(event_id: UUID | str, *, dispatch: Dispatch) -> bool:
+    """Deliver one event; False when it was delivered already (or does not exist)."""
+    with transaction.atomic():
+        event = WorkflowEvent.objects.filter(pk=event_id).only("event_name").first()
+        if event is None:
+            return False
+        name_lock(event.event_name)
+        now = timezone.now()
+        if not WorkflowEvent.objects.filter(pk=event_id, delivered_at__isnull=True).update(delivered_at=now):
+            return False  # another process delivered it
+        event = WorkflowEvent.objects.select_related("dialog_run", "workflow").get(pk=event_id)
+        bot_ids = listening_bot_ids(event)
+        event.handler_count = _handlers_start(event, bot_ids, dispatch)
+        event.waiter_count = _waiters_resume(event, bot_ids, dispatch)
+        event.webhook_count = webhook_deliveries_queue(event, bot_ids)
+        event.delivered_at = now
+        WorkflowEvent.objects.filter(pk=event_id).update(
+            handler_count=event.handler_count,
+            waiter_count=event.waiter_count,
+            webhook_count=event.webhook_count,
+        )
+        live.event_changed(event)
+    return True
+
+
+def events_deliver_pending(
+    *, dispatch: Dispatch, older_than: float | None = None, now: datetime | None = None
+) -> int:
+    """The sweep: deliver events still undelivered ``older_than`` seconds after they were
+    published (their wake-up had its chance). Returns how many it delivered."""
+    grace = settings.GB_EVENTS_SWEEP_GRACE_SECONDS if older_than is None else older_than
+    before = (now or timezone.now()) - timedelta(seconds=grace)
+    pending = WorkflowEvent.objects.filter(delivered_at__isnull=True, created_at__lte=before)
+    delivered = 0
+    for event_id in list(pending.order_by("created_at").values_list("pk", flat=True)[:BATCH]):
+        try:
+            delivered += event_deliver(event_id, dispatch=dispatch)
+        except Exception:  # one broken event never stops the rest
+            logger.exception("event %s could not be delivered; it stays pending", event_id)
+    return delivered
+
+
+# --- ON EVENT handlers ------------------------------------------------------------------------
+
+
+def handler_inputs(event: WorkflowEvent) -> dict[str, Any]:
+    """The variables an ON EVENT block starts with."""
+    return {"event": event.event_data, "event_name": event.event_name, "event_id": str(event.pk)}
+
+
+def _handlers_start(event: WorkflowEvent, bot_ids: list[int], dispatch: Dispatch) -> int:
+    subscriptions = EventSubscription.objects.filter(
+        active=True, event_name=event.event_name, bot_id__in=bot_ids
+    ).select_related("bot")
+    started = 0
+    for subscription in subscriptions:
+        if HandlerRun.objects.filter(subscription=subscription, event=event).exists():
+            continue  # an earlier delivery started it
+        execution = WorkflowExecution.objects.create(
+            bot=subscription.bot,
+            kind=ExecutionKind.HANDLER,
+            workflow_name=f"ON EVENT {event.event_name}"[:200],
+            entry=subscription.entry,
+            script=subscription.script,
+            script_version_id=subscription.script_version_id,
+            conversation=_handler_conversation(event, subscription),
+            inputs=handler_inputs(event),
+        )
+        HandlerRun.objects.create(subscription=subscription, event=event, execution=execution)
+        dispatch.wake(execution.pk)
+        started += 1
+    return started
+
+
+def _handler_conversation(event: WorkflowEvent, subscription: EventSubscription) -> Conversation:
+    """The chat the event came from when it is the handler's bot's own; else the subscription's."""
+    source = event.dialog_run or event.workflow
+    conversation = getattr(source, "conversation", None) if source is not None else None
+    if conversation is not None and conversation.bot_id == subscription.bot_id:
+        return conversation
+    if subscription.conversation_id is None:
+        subscription.conversation = Conversation.objects.create(
+            bot_id=subscription.bot_id, channel=Channel.WORKFLOW, user_key=f"on-event:{subscription.pk}"
+        )
+        EventSubscription.objects.filter(pk=subscription.pk).update(conversation=subscription.conversation)
+    return subscription.conversation
+
+
+# --- WAIT FOR EVENT waiters ------------------------------------------------------------------
+
+
+def _waiters_resume(event: WorkflowEvent, bot_ids: list[int], dispatch: Dispatch) -> int:
+    waiters = EventWaiter.objects.filter(
+        status="waiting", event_name=event.event_name, bot_id__in=bot_ids, created_at__lte=event.created_at
+    ).order_by("created_at", "pk")
+    resumed = 0
+    for waiter in waiters:
+        matched, error = waiter_matches(waiter, event)
+        if matched or error:
+            resumed += waiter_resume(waiter, event, dispatch=dispatch, error=error)
+    return resumed

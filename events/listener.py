@@ -1,0 +1,117 @@
+"""The services-mode subscriber: a thread in each Celery worker that delivers events as their
+ids arrive on the Redis channel.
+
+Several workers hear each id; delivery's claim lets one of them deliver it. When Redis goes away
+the thread reconnects with back-off, and after every (re)subscription it first delivers what is
+still undelivered, since ids published while it was not listening are gone from pub/sub.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from typing import Any
+
+import redis
+from celery.signals import worker_ready, worker_shutdown
+from django.conf import settings
+from django.db import close_old_connections
+
+from events.delivery import event_deliver, events_deliver_pending
+from workflows.engine.dispatch import CeleryDispatch
+
+logger = logging.getLogger(__name__)
+
+RECONNECT_SECONDS = (0.1, 0.25, 0.5, 1.0, 2.0)
+
+
+class EventListener(threading.Thread):
+    def __init__(self, url: str, channel: str) -> None:
+        super().__init__(name="gb-events", daemon=True)
+        self.url = url
+        self.channel = channel
+        self.stopping = threading.Event()
+        self.subscribed = threading.Event()  # set while subscribed (tests, benchmarks)
+
+    def run(self) -> None:
+        failures = 0
+        while not self.stopping.is_set():
+            try:
+                self._listen()
+                failures = 0
+            except redis.RedisError as exc:
+                self.subscribed.clear()
+                pause = RECONNECT_SECONDS[min(failures, len(RECONNECT_SECONDS) - 1)]
+                failures += 1
+                logger.warning("events listener: %s; reconnecting in %.2f s", exc, pause)
+                self.stopping.wait(pause)
+
+    def _listen(self) -> None:
+        client = redis.Redis.from_url(self.url, health_check_interval=10)
+        pubsub = client.pubsub(ignore_subscribe_messages=True)
+        try:
+            pubsub.subscribe(self.channel)
+            self.subscribed.set()
+            self._deliver(events_deliver_pending, dispatch=CeleryDispatch(), older_than=0)
+            while not self.stopping.is_set():
+                message = pubsub.get_message(timeout=1.0)
+                if message is not None and message["type"] == "message":
+                    self._deliver(event_deliver, message["data"].decode(), dispatch=CeleryDispatch())
+        finally:
+            pubsub.close()
+            client.close()
+
+    @staticmethod
+    def _deliver(work: Any, *args: Any, **kwargs: Any) -> None:
+        try:
+            work(*args, **kwargs)
+        except Exception:  # the sweep retries; the listener must keep listening
+            logger.exception("events listener: delivery failed; the sweep will try again")
+        finally:
+            close_old_connections()
+
+
+_listener: EventListener | None = None
+
+
+def listener_start() -> EventListener | None:
+    """Start this process's listener (services mode only; embedded mode delivers in-process)."""
+    global _listener
+    if not settings.REDIS_URL:
+        return None
+    if _listener is None or not _listener.is_alive():
+        _listener = EventListener(settings.REDIS_URL, settings.GB_EVENTS_CHANNEL)
+        _listener.start()
+    return _listener
+
+
+def listener_stop() -> None:
+    if _listener is not None:
+        _listener.stopping.set()
+        _listener.join(timeout=5)
+
+
+def listener_connect() -> None:
+    """Start the listener with each Celery worker, stop it with the worker (apps.ready calls
+    this in every process; the signals only fire in workers)."""
+    worker_ready.connect(_on_worker_ready, weak=False, dispatch_uid="gb-events-listener-start")
+    worker_shutdown.connect(_on_worker_shutdown, weak=False, dispatch_uid="gb-events-listener-stop")
+
+
+def _on_worker_ready(**kwargs: Any) -> None:
+    listener_start()
+
+
+def _on_worker_shutdown(**kwargs: Any) -> None:
+    listener_stop()
+
+
+def wait_subscribed(timeout: float = 10.0) -> bool:
+    """Whether this process's listener is subscribed within ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if _listener is not None and _listener.subscribed.is_set():
+            return True
+        time.sleep(0.01)
+    return False
