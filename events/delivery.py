@@ -21,6 +21,7 @@ from uuid import UUID
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from bots.models import Bot, Channel, Conversation
@@ -46,8 +47,8 @@ def name_lock(event_name: str) -> None:
 
 def listening_bot_ids(event: WorkflowEvent) -> list[int]:
     """The bots an event reaches: its own, the one it was sent TO, or all of them."""
-    if event.scope == EventScope.ALL:
-        return list(Bot.objects.filter(active=True).values_list("pk", flat=True))
+    if event.scope == EventScope.ALL:  # the publisher hears it even when it is no active bot (gb run)
+        return sorted({event.bot_id, *Bot.objects.filter(active=True).values_list("pk", flat=True)})
     if event.scope == EventScope.TO_BOT and event.target_bot_id is not None:
         return [event.target_bot_id]
     return [event.bot_id]
@@ -65,13 +66,15 @@ def event_deliver(event_id: UUID | str, *, dispatch: Dispatch) -> bool:
             return False  # another process delivered it
         event = WorkflowEvent.objects.select_related("dialog_run", "workflow").get(pk=event_id)
         bot_ids = listening_bot_ids(event)
-        event.handler_count = _handlers_start(event, bot_ids, dispatch)
-        event.waiter_count = _waiters_resume(event, bot_ids, dispatch)
+        started = _handlers_start(event, bot_ids, dispatch)
+        resumed = _waiters_resume(event, bot_ids, dispatch)
         event.webhook_count = webhook_deliveries_queue(event, bot_ids)
+        event.handler_count += started  # added: a redelivery (delivered_at reset) adds to the first
+        event.waiter_count += resumed
         event.delivered_at = now
         WorkflowEvent.objects.filter(pk=event_id).update(
-            handler_count=event.handler_count,
-            waiter_count=event.waiter_count,
+            handler_count=F("handler_count") + started,
+            waiter_count=F("waiter_count") + resumed,
             webhook_count=event.webhook_count,
         )
         live.event_changed(event)

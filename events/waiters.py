@@ -71,7 +71,15 @@ def waiter_for_execution(execution: WorkflowExecution, detail: dict[str, Any]) -
 def execution_waits(execution: WorkflowExecution, detail: dict[str, Any]) -> dict[str, Any]:
     """The engine's wait handler: the waiter row, and what the execution keeps of the wait."""
     waiter = waiter_for_execution(execution, detail)
-    return {"key": detail["key"], "waiter": waiter.pk, "name": waiter.event_name}
+    until = "" if waiter.due_at else " (no TIMEOUT): publish it, or give the wait a TIMEOUT"
+    return {
+        "key": detail["key"],
+        "waiter": waiter.pk,
+        "name": waiter.event_name,
+        "waits_for": f'event "{waiter.event_name}"{until}',
+        "line": waiter.line,
+        "column": waiter.column,
+    }
 
 
 def dialog_waits(run: DialogRun, bot_id: int, detail: dict[str, Any]) -> datetime | None:

@@ -69,6 +69,7 @@ def workflow_run(
         stderr.write(f"{placed(str(err), script, shown_as)}\n")
         return EXIT_ERROR
     outcome = run_foreground(execution, dispatch, on_talk=on_talk)
+    _report_failed_handlers(execution, stderr)
     root = outcome.execution
     if root.status == ExecutionStatus.COMPLETED:
         return EXIT_FINISHED
@@ -81,8 +82,20 @@ def workflow_run(
             f"#{request.pk}): decide at /approvals/ or POST /api/approvals/{request.pk}/approve/\n"
         )
     if not outcome.needs_person:
-        stderr.write(f"{shown_as}: workflow {root.pk} is {root.status} ({root.waiting_for})\n")
+        detail = root.detail or {}
+        where = f"{shown_as}:{detail['line']}:{detail['column']}" if detail.get("line") else str(shown_as)
+        what = detail.get("waits_for") or root.waiting_for
+        stderr.write(f"{where}: workflow {root.pk} is {root.status}, waiting for {what}\n")
     return EXIT_WAITING
+
+
+def _report_failed_handlers(execution: WorkflowExecution, stderr: TextIO) -> None:
+    """ON EVENT handlers this run started fail without failing it: say so, with the position."""
+    failed = WorkflowExecution.objects.filter(
+        kind=ExecutionKind.HANDLER, status=ExecutionStatus.FAILED, created_at__gte=execution.created_at
+    ).order_by("pk")
+    for handler in failed:
+        stderr.write(f"[{handler.workflow_name}] {handler.error}\n")
 
 
 def placed(error: str, script: ScriptFile, shown_as: Path) -> str:

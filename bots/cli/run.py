@@ -12,6 +12,7 @@ message`` on stderr), 3 waiting for something the console cannot give.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import getpass
 import re
 import sys
@@ -38,6 +39,8 @@ from bots.runtime.runs import conversation_lock, run_start
 from bots.runtime.scripts import ScriptFile
 from bots.runtime.services import conversation_open, message_post, runs_fire_due
 from bots.services import package_sync_all
+from gbproject.nudges import EXIT_DRAIN_SECONDS
+from gbproject.nudges import drain as nudges_drain
 from workflows.cli import is_workflow, placed, standalone_bot, workflow_run
 from workflows.engine import LocalDispatch
 
@@ -72,6 +75,10 @@ def handle(command: BaseCommand, options: dict[str, Any]) -> None:
         user_key = options["user"] or f"cli:{getpass.getuser()}"
         status = PackageRun(package, path, command.stdout, command.stderr).run(stdin, user_key)
     if status != EXIT_FINISHED:
+        # Live pages hear of the last changes before the interpreter shuts down (exit hooks can
+        # no longer start the nudges' thread work then).
+        with contextlib.suppress(TimeoutError):
+            nudges_drain(EXIT_DRAIN_SECONDS)
         # The script already said why on stderr (FILE:LINE:COL or what it waits for).
         raise SystemExit(status)
 
