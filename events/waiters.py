@@ -38,7 +38,7 @@ def event_value(event: WorkflowEvent) -> Any:
 def _waiter_create(bot_id: int, detail: dict[str, Any], **target: Any) -> EventWaiter:
     from events.delivery import name_lock  # delivery imports this module
 
-    name_lock(detail["name"])
+    name_lock(detail["name"], shared=False)
     seconds = detail.get("seconds")
     now = timezone.now()
     return EventWaiter.objects.create(

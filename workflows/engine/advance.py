@@ -17,7 +17,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from basic import vm
@@ -71,29 +72,23 @@ def advance(
 
 
 def _claim(execution_id: int, worker: str) -> WorkflowExecution | None:
+    """Take the execution if it is runnable and nobody holds it (or its holder's lease ran out):
+    one conditional update, so of two workers only one gets it."""
     now = timezone.now()
-    row = (
-        WorkflowExecution.objects.filter(pk=execution_id)
-        .values("version", "status", "lease_owner", "lease_expires_at")
-        .first()
-    )
-    if row is None or row["status"] != ExecutionStatus.RUNNING:
-        return None
-    if row["lease_owner"] and row["lease_expires_at"] and row["lease_expires_at"] > now:
-        return None  # another worker holds it and has not been declared dead
-    claimed = WorkflowExecution.objects.filter(pk=execution_id, version=row["version"]).update(
-        lease_owner=worker,
-        lease_expires_at=now + timedelta(seconds=settings.GB_WORKFLOW_LEASE_SECONDS),
-        version=F("version") + 1,
-        updated_at=now,
+    free = Q(lease_owner="") | Q(lease_expires_at__isnull=True) | Q(lease_expires_at__lte=now)
+    claimed = (
+        WorkflowExecution.objects.filter(free, pk=execution_id, status=ExecutionStatus.RUNNING)
+        .update(
+            lease_owner=worker,
+            lease_expires_at=now + timedelta(seconds=settings.GB_WORKFLOW_LEASE_SECONDS),
+            version=F("version") + 1,
+            updated_at=now,
+            started_at=Coalesce(F("started_at"), Value(now)),
+        )
     )
     if not claimed:
         return None
-    execution = WorkflowExecution.objects.select_related("bot", "script_version").get(pk=execution_id)
-    if execution.started_at is None:
-        WorkflowExecution.objects.filter(pk=execution_id).update(started_at=now)
-        execution.started_at = now
-    return execution
+    return WorkflowExecution.objects.select_related("bot", "script_version").get(pk=execution_id)
 
 
 def _conversation(execution: WorkflowExecution) -> Conversation:

@@ -20,6 +20,7 @@ from workflows.engine.waits import timer_handlers
 from workflows.models import ExecutionStatus, TimerKind, WorkflowExecution, WorkflowTimer
 
 BATCH = 500
+REQUEUE_DOUBLINGS = 6  # the back-off between requeues of one execution stops growing at 64 windows
 
 
 def timers_fire_due(*, dispatch: Dispatch, now: datetime | None = None, root_id: int | None = None) -> int:
@@ -79,17 +80,29 @@ def _fire(timer: WorkflowTimer, dispatch: Dispatch) -> bool:
 
 def executions_requeue_stalled(*, dispatch: Dispatch, now: datetime | None = None) -> int:
     """Queue again the runnable executions nobody advances: a worker died holding the lease, or
-    the queue lost the message (a broker restart)."""
+    the queue lost the message (a broker restart).
+
+    A requeued execution is looked at again only after a back-off (the requeue window, doubled
+    per requeue, kept in ``lease_expires_at`` while nobody holds it): behind a long queue its
+    message is probably just waiting its turn, and sending it again every window would flood
+    the queue with copies."""
     now = now or timezone.now()
     lost_before = now - timedelta(seconds=settings.GB_WORKFLOW_REQUEUE_SECONDS)
+    never_taken = Q(lease_owner="", lease_expires_at__isnull=True, updated_at__lt=lost_before)
     stalled = WorkflowExecution.objects.filter(status=ExecutionStatus.RUNNING).filter(
-        Q(lease_owner="", updated_at__lt=lost_before) | Q(lease_expires_at__lt=now)
+        never_taken | Q(lease_expires_at__lt=now)
     )
     count = 0
-    for execution in stalled[:BATCH]:
+    for execution in stalled.order_by("updated_at")[:BATCH]:
+        requeues = int(execution.detail.get("requeued", 0)) + 1
+        backoff = settings.GB_WORKFLOW_REQUEUE_SECONDS * 2 ** min(requeues, REQUEUE_DOUBLINGS)
         try:
             with transaction.atomic():
-                save(execution, **release())
+                save(
+                    execution,
+                    detail={**execution.detail, "requeued": requeues},
+                    **{**release(), "lease_expires_at": now + timedelta(seconds=backoff)},
+                )
                 dispatch.wake(execution.pk)
         except Conflict:
             continue  # it moved on by itself
