@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -19,6 +20,7 @@ from basic.errors import BasicError
 from basic.host import BufferHost
 from basic.limits import Limits
 from bots.models import DialogRun, RunStatus
+from bots.tasks import fire_due_runs
 from events.models import EventWaiter, WaiterStatus, WorkflowEvent
 from workflows.engine import children
 from workflows.engine.dispatch import Dispatch
@@ -107,8 +109,7 @@ def waiter_matches(waiter: EventWaiter, event: WorkflowEvent) -> tuple[bool, str
 
 
 def _where_error(waiter: EventWaiter, err: BasicError) -> str:
-    message = getattr(err, "message", None) or str(err)
-    return f"the WHERE condition {waiter.condition} failed on an event: {message}"
+    return f"the WHERE condition {waiter.condition} failed on an event: {err.message}"
 
 
 def waiter_resume(waiter: EventWaiter, event: WorkflowEvent, *, dispatch: Dispatch, error: str = "") -> int:
@@ -137,7 +138,8 @@ def waiter_timed_out(timer: WorkflowTimer, dispatch: Dispatch) -> None:
         status=WaiterStatus.TIMED_OUT, ended_at=timezone.now()
     )
     if ended:
-        _execution_wake(EventWaiter.objects.get(pk=waiter_id), {"timeout": True}, dispatch)
+        waiter = EventWaiter(pk=waiter_id, execution_id=timer.execution_id)
+        _execution_wake(waiter, {"timeout": True}, dispatch)
 
 
 def _execution_wake(waiter: EventWaiter, value: dict[str, Any], dispatch: Dispatch) -> None:
@@ -159,9 +161,8 @@ def _dialog_wake(waiter: EventWaiter, *, due_at: Any) -> None:
     DialogRun.objects.filter(pk=waiter.dialog_run_id, status=RunStatus.WAITING, waiting_for="event").update(
         due_at=due_at
     )
-    from bots.tasks import fire_due_runs
-
-    transaction.on_commit(lambda: fire_due_runs.apply_async(queue=_queue()))
+    queue = settings.GB_WORKFLOW_QUEUE
+    transaction.on_commit(lambda: fire_due_runs.apply_async(queue=queue))
 
 
 def dialog_wake_value(run: DialogRun) -> dict[str, Any]:
@@ -183,9 +184,3 @@ def dialog_wake_value(run: DialogRun) -> dict[str, Any]:
         if waiter.event is not None:
             return {"event": event_value(waiter.event)}
     return {"timeout": True}
-
-
-def _queue() -> str:
-    from django.conf import settings
-
-    return settings.GB_WORKFLOW_QUEUE
