@@ -3,9 +3,9 @@
 A *segment* runs from where the execution stands to its next wait, step boundary or end, and
 commits in one transaction with an optimistic version check: its VM state, its effects (table
 writes, journal entries, messages) and the rows of what it now waits for. A segment that fails
-is rolled back to a savepoint first, so a failed attempt leaves no half-written effects; then
-the failure is recorded and the step is retried from its checkpoint (RETRY) or the execution
-fails. Step boundaries only commit and go on in the same task, so a workflow of quick steps costs
+is rolled back whole, so a failed attempt leaves no half-written effects; then the failure is
+recorded in a transaction of its own and the step is retried from its checkpoint (RETRY) or the
+execution fails. Step boundaries only commit and go on in the same task, so a workflow of quick steps costs
 one task, not one per step.
 """
 
@@ -106,19 +106,19 @@ def _segment(
     dispatch: Dispatch,
     worker: str,
 ) -> str:
-    with transaction.atomic():
-        try:
-            with transaction.atomic():  # the savepoint a failed attempt rolls back to
-                result = _run(execution, compiled, host, journal)
-                if result.status == "failed":
-                    assert result.error is not None
-                    raise _Failed(result.error)
-                return _settle(execution, compiled, host, result, dispatch, worker)
-        except _Failed as failed:
-            journal.forget()
-            host.sent.clear()
+    try:
+        with transaction.atomic():
+            result = _run(execution, compiled, host, journal)
+            if result.status == "failed":
+                assert result.error is not None
+                raise _Failed(result.error)
+            return _settle(execution, compiled, host, result, dispatch, worker)
+    except _Failed as failed:  # the attempt's transaction is rolled back; the failure gets its own
+        journal.forget()
+        host.sent.clear()
+        with transaction.atomic():
             steps.step_failed(execution, failed.error, policy=host.policy, dispatch=dispatch)
-            return "ended" if execution.is_final else "waiting"
+        return "ended" if execution.is_final else "waiting"
 
 
 def _run(
