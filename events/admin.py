@@ -42,10 +42,8 @@ def _event_link(event_id: Any) -> str:
     return format_html('<a href="{}">{}</a>', url, str(event_id)[:8])
 
 
-class HandlerRunInline(ReadOnlyInline):
-    model = HandlerRun
-    fields = ["subscription", "execution_link", "execution_status", "created_at"]
-    readonly_fields = fields
+class HandlerRunColumns:
+    """A handler run's execution, linked, and its status (the inline and the list alike)."""
 
     @admin.display(description="execution")
     def execution_link(self, obj: HandlerRun) -> str:
@@ -54,6 +52,12 @@ class HandlerRunInline(ReadOnlyInline):
     @admin.display(description="status")
     def execution_status(self, obj: HandlerRun) -> str:
         return obj.execution.status if obj.execution_id else "-"
+
+
+class HandlerRunInline(HandlerRunColumns, ReadOnlyInline):
+    model = HandlerRun
+    fields = ["subscription", "execution_link", "execution_status", "created_at"]
+    readonly_fields = fields
 
 
 class ResumedWaiterInline(ReadOnlyInline):
@@ -161,7 +165,7 @@ class EventSubscriptionAdmin(ReadOnlyAdmin):
 
 
 @admin.register(HandlerRun)
-class HandlerRunAdmin(ReadOnlyAdmin):
+class HandlerRunAdmin(HandlerRunColumns, ReadOnlyAdmin):
     list_display = ["id", "subscription", "event_link", "execution_link", "execution_status", "created_at"]
     list_filter = ["subscription__bot", "subscription__event_name"]
     search_fields = ["=event__id", "subscription__event_name", "subscription__script"]
@@ -172,14 +176,6 @@ class HandlerRunAdmin(ReadOnlyAdmin):
     @admin.display(description="event")
     def event_link(self, obj: HandlerRun) -> str:
         return _event_link(obj.event_id)
-
-    @admin.display(description="execution")
-    def execution_link(self, obj: HandlerRun) -> str:
-        return execution_link(obj.execution_id)
-
-    @admin.display(description="status")
-    def execution_status(self, obj: HandlerRun) -> str:
-        return obj.execution.status if obj.execution_id else "-"
 
 
 @admin.register(EventWaiter)

@@ -16,37 +16,25 @@ more read. Access is as for the workflow run pages: any signed-in user.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import logging
+import json
 from typing import Any
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from events.live import ALL_EVENTS_GROUP, bot_group
 from events.web.feed import FEED_SIZE, EventFilters, event_frame
-
-logger = logging.getLogger(__name__)
+from gbproject.live_sockets import NudgedSocket
 
 CLOSE_BAD_FILTER = 4400
-CLOSE_UNAUTHENTICATED = 4401
 CLOSE_UNKNOWN_BOT = 4404
 
 
-class EventStreamConsumer(AsyncJsonWebsocketConsumer):
+class EventStreamConsumer(NudgedSocket):
     filters: EventFilters | None = None
-    joined: tuple[str, ...] = ()
+    _sent: dict[str, dict[str, Any]] | None = None  # id -> frame, None until the first read
 
-    async def connect(self) -> None:
-        self._dirty = False
-        self._sender: asyncio.Task[None] | None = None
-        self._sent: dict[str, dict[str, Any]] | None = None  # id -> frame, None until the first read
-        user = self.scope.get("user")
-        if user is None or not user.is_authenticated:
-            await self.close(code=CLOSE_UNAUTHENTICATED)
-            return
+    async def open(self) -> None:
         filters = await database_sync_to_async(_filters)(self.scope.get("query_string", b""))
         if filters.errors:
             code = CLOSE_UNKNOWN_BOT if "bot" in filters.errors else CLOSE_BAD_FILTER
@@ -55,51 +43,26 @@ class EventStreamConsumer(AsyncJsonWebsocketConsumer):
             return
         self.filters = filters
         bot = filters.cleaned_data["bot"]
-        # Joined before the first read, so nothing committed after that read goes unnoticed.
-        self.joined = (bot_group(bot.pk),) if bot is not None else (ALL_EVENTS_GROUP,)
-        for group in self.joined:
-            await self.channel_layer.group_add(group, self.channel_name)
-        await self.accept()
-        self._schedule()
-
-    async def disconnect(self, code: int) -> None:
-        for group in self.joined:
-            await self.channel_layer.group_discard(group, self.channel_name)
-        if self._sender is not None and not self._sender.done():
-            self._sender.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._sender
-
-    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
-        return None
+        await self.follow(bot_group(bot.pk) if bot is not None else ALL_EVENTS_GROUP)
 
     async def events_changed(self, message: dict[str, Any]) -> None:
-        self._schedule()
+        self.nudged()
 
-    def _schedule(self) -> None:
-        self._dirty = True
-        if self._sender is None or self._sender.done():
-            self._sender = asyncio.ensure_future(self._send_while_dirty())
-
-    async def _send_while_dirty(self) -> None:
-        while self._dirty:
-            self._dirty = False
-            try:
-                frames = await database_sync_to_async(self._newest)()
-            except Exception:  # the client keeps what it has; the next nudge reads again
-                logger.exception("events stream: could not read the newest events")
-                continue
-            if self._sent is None:
-                await self.send_json({"type": "events", "events": frames})
-            else:
-                for frame in reversed(frames):
-                    if self._sent.get(frame["id"]) != frame:
-                        await self.send_json({"type": "event", "event": frame})
-            self._sent = {frame["id"]: frame for frame in frames}
-
-    def _newest(self) -> list[dict[str, Any]]:
+    def read(self) -> list[dict[str, Any]]:
         assert self.filters is not None
         return [event_frame(event) for event in self.filters.events()[:FEED_SIZE]]
+
+    async def send_changes(self, frames: list[dict[str, Any]]) -> None:
+        if self._sent is None:
+            await self._send_json({"type": "events", "events": frames})
+        else:
+            for frame in reversed(frames):
+                if self._sent.get(frame["id"]) != frame:
+                    await self._send_json({"type": "event", "event": frame})
+        self._sent = {frame["id"]: frame for frame in frames}
+
+    async def _send_json(self, content: dict[str, Any]) -> None:
+        await self.send(text_data=json.dumps(content))
 
 
 def _filters(query_string: bytes) -> EventFilters:

@@ -3,9 +3,9 @@ and a webhook delivery per webhook subscription, all in one transaction with the
 ``delivered_at``.
 
 Delivery is at least once: the wake-up and the sweep may both try the same event. The claim
-(``delivered_at`` set only while still empty) lets one of them deliver; the unique handler run
-per (subscription, event) and the conditional update of each waiter are the last guard, so a
-handler runs once per event and a waiter resumes once.
+(the undelivered row, held for the transaction; see :func:`_claim`) lets one of them deliver;
+the unique handler run per (subscription, event) and the conditional update of each waiter are
+the last guard, so a handler runs once per event and a waiter resumes once.
 
 A waiter hears the events published after it began to wait. On PostgreSQL, deliveries share an
 advisory lock on the event name that a new waiter takes exclusively, so a waiter whose

@@ -18,10 +18,11 @@ from django.db import transaction
 from django.test import Client
 
 from bots.models import Bot
-from events.consumers import CLOSE_BAD_FILTER, CLOSE_UNAUTHENTICATED, CLOSE_UNKNOWN_BOT
+from events.consumers import CLOSE_BAD_FILTER, CLOSE_UNKNOWN_BOT
 from events.models import WebhookDelivery, WorkflowEvent
 from events.webhooks import webhook_send, webhook_subscription_create
 from gbproject.asgi import application
+from gbproject.live_sockets import CLOSE_UNAUTHENTICATED
 from tests.events.test_events_pages import SHOP, publish
 from tests.workflows.support import make_bot
 

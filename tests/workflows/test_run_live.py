@@ -20,11 +20,12 @@ from django.test import Client
 
 from gbproject import nudges
 from gbproject.asgi import application
+from gbproject.live_sockets import CLOSE_UNAUTHENTICATED
 from tests.workflows import run_page_support as page
 from tests.workflows.support import make_bot, run_here, start, wait_final
 from workflows import live
 from workflows.approvals import approval_decide
-from workflows.consumers import CLOSE_UNAUTHENTICATED, CLOSE_UNKNOWN_RUN
+from workflows.consumers import CLOSE_UNKNOWN_RUN
 from workflows.engine import LocalDispatch
 from workflows.engine.foreground import run_foreground
 from workflows.models import ApprovalRequest, ExecutionStatus, WorkflowExecution
