@@ -43,6 +43,20 @@ def make_package(tmp_path: Path) -> PackageFactory:
     return make
 
 
+def worker_events_channel(queue: str) -> str:
+    """The events channel of the workers consuming ``queue`` (their listeners subscribe to it)."""
+    return f"{queue}-events"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _events_unheard_by_default() -> None:
+    """Events this process publishes wake no worker (not one of ``bin/start`` on this machine,
+    not the session's test worker) unless a test points it at a worker's channel."""
+    from django.conf import settings
+
+    settings.GB_EVENTS_CHANNEL = f"gbtest-unheard-{uuid.uuid4().hex[:10]}"
+
+
 @pytest.fixture(scope="session")
 def celery_worker(django_db_setup, tmp_path_factory) -> Iterator[str]:
     """A real Celery worker process on the test databases; yields the queue it consumes.
@@ -53,14 +67,14 @@ def celery_worker(django_db_setup, tmp_path_factory) -> Iterator[str]:
     from django.conf import settings
 
     queue = f"gbtest-{uuid.uuid4().hex[:10]}"
-    # Workflow tasks a worker queues (child runs, wake-ups) go to its own queue too, and event
-    # wake-ups to its own channel, shared with this process.
-    settings.GB_EVENTS_CHANNEL = f"{queue}-events"
+    # Workflow tasks a worker queues (child runs, wake-ups) go to its own queue too, and it hears
+    # event wake-ups on a channel of its own (worker_events_channel): only tests that point this
+    # process at that channel have their events delivered by the worker.
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "gbproject.settings",
         "GB_WORKFLOW_QUEUE": queue,
-        "GB_EVENTS_CHANNEL": settings.GB_EVENTS_CHANNEL,
+        "GB_EVENTS_CHANNEL": worker_events_channel(queue),
     }
     default = settings.DATABASES["default"]
     if default["ENGINE"].endswith("sqlite3"):

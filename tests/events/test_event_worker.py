@@ -15,6 +15,7 @@ from django.utils import timezone
 from events.models import HandlerRun, WaiterStatus, WorkflowEvent
 from events.services import event_publish
 from events.tasks import sweep
+from tests.conftest import worker_events_channel
 from tests.events.core_support import make_bot, said_in
 from tests.workflows.support import start, wait_final
 from workflows.models import ExecutionStatus
@@ -26,8 +27,9 @@ HANDLER = 'ON EVENT "ping" DO\n  TALK "heard " & event.n & " as " & event_name\n
 
 @pytest.fixture
 def worker_queue(celery_worker: str, settings) -> str:
-    """Workflow tasks of this process go to the real worker's queue."""
+    """Workflow tasks and event wake-ups of this process go to the real worker."""
     settings.GB_WORKFLOW_QUEUE = celery_worker
+    settings.GB_EVENTS_CHANNEL = worker_events_channel(celery_worker)
     return celery_worker
 
 

@@ -31,9 +31,10 @@ from bots.models import BotTable
 from bots.runtime.scripts import dialog_script
 from events.models import EventWaiter, HandlerRun, WaiterStatus, WorkflowEvent
 from events.services import event_publish
-from tests.events.reliability_support import EventWorkerPool, sweep_until
+from tests.events.reliability_support import sweep_until
 from tests.workflows.reliability_support import (
     PrivateRedis,
+    WorkerPool,
     celery_broker,
     new_queue,
     queued_message_files,
@@ -78,8 +79,8 @@ def private_redis(settings) -> Iterator[PrivateRedis | None]:
 
 
 @pytest.fixture
-def pool(transactional_db, private_redis, tmp_path, settings) -> Iterator[EventWorkerPool]:
-    workers = EventWorkerPool(
+def pool(transactional_db, private_redis, tmp_path, settings) -> Iterator[WorkerPool]:
+    workers = WorkerPool(
         queue=new_queue(),
         log_dir=tmp_path,
         redis_url=private_redis.url if private_redis else "",
@@ -129,7 +130,7 @@ def _all_done() -> bool:
     )
 
 
-def _broker_down(pool: EventWorkerPool, private_redis: PrivateRedis | None) -> None:
+def _broker_down(pool: WorkerPool, private_redis: PrivateRedis | None) -> None:
     """Services: Redis goes away under running workers (broker and wake-up channel at once).
     Embedded: the broker is the message folder; its users stop."""
     if private_redis is not None:
@@ -139,7 +140,7 @@ def _broker_down(pool: EventWorkerPool, private_redis: PrivateRedis | None) -> N
             pool.kill(worker)
 
 
-def _broker_up(pool: EventWorkerPool, private_redis: PrivateRedis | None) -> int:
+def _broker_up(pool: WorkerPool, private_redis: PrivateRedis | None) -> int:
     """The broker comes back empty (Redis keeps nothing on disk; the folder's messages are
     deleted); returns how many queued messages that lost."""
     if private_redis is not None:

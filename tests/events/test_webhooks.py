@@ -330,6 +330,7 @@ def workers(transactional_db, tmp_path, settings, monkeypatch) -> Iterator[Worke
     monkeypatch.setenv("GB_HTTP_ALLOW_PRIVATE", "1")
     pool = WorkerPool(queue=new_queue(), log_dir=tmp_path)
     settings.GB_WORKFLOW_QUEUE = pool.queue
+    settings.GB_EVENTS_CHANNEL = pool.events_channel
     settings.GB_HTTP_ALLOW_PRIVATE = True
     try:
         yield pool
@@ -340,7 +341,9 @@ def workers(transactional_db, tmp_path, settings, monkeypatch) -> Iterator[Worke
 def _wait_delivery(delivery: WebhookDelivery, status: str, pool: WorkerPool, timeout: float = 60.0) -> None:
     deadline = time.monotonic() + timeout
     while delivery.status != status:
-        assert time.monotonic() < deadline, f"delivery is {delivery.status}, not {status}:\n{pool.logs()}"
+        assert time.monotonic() < deadline, (
+            f"delivery is {delivery.status} ({delivery.last_error}), not {status}:\n{pool.logs()}"
+        )
         time.sleep(0.05)
         delivery.refresh_from_db()
 

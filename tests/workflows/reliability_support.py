@@ -25,6 +25,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 
+from tests.conftest import worker_events_channel
 from workflows.engine import CeleryDispatch
 from workflows.engine.timers import executions_requeue_stalled, timers_fire_due
 from workflows.models import ExecutionStatus, WorkflowExecution
@@ -60,6 +61,12 @@ class WorkerPool:
     requeue_seconds: float = 10
     workers: list[Worker] = field(default_factory=list)
 
+    @property
+    def events_channel(self) -> str:
+        """Where these workers' listeners hear event wake-ups (point this process at it to have
+        them deliver its events)."""
+        return worker_events_channel(self.queue)
+
     def env(self) -> dict[str, str]:
         env = {
             **os.environ,
@@ -67,6 +74,7 @@ class WorkerPool:
             "GB_WORKFLOW_QUEUE": self.queue,
             "GB_WORKFLOW_LEASE_SECONDS": str(self.lease_seconds),
             "GB_WORKFLOW_REQUEUE_SECONDS": str(self.requeue_seconds),
+            "GB_EVENTS_CHANNEL": self.events_channel,
         }
         default = settings.DATABASES["default"]
         if default["ENGINE"].endswith("sqlite3"):

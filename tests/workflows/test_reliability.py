@@ -81,6 +81,7 @@ def pool(transactional_db, private_redis, tmp_path, settings) -> Iterator[Worker
         queue=new_queue(), log_dir=tmp_path, redis_url=private_redis.url if private_redis else ""
     )
     settings.GB_WORKFLOW_QUEUE = workers.queue
+    settings.GB_EVENTS_CHANNEL = workers.events_channel
     settings.GB_WORKFLOW_LEASE_SECONDS = workers.lease_seconds
     settings.GB_WORKFLOW_REQUEUE_SECONDS = workers.requeue_seconds
     try:
