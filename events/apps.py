@@ -37,6 +37,6 @@ class EventsConfig(AppConfig):
         listener_connect()
 
         from bots.cli.checkers import register_script_checker
-        from events.checks import event_checker
+        from events.checks import EventChecker
 
-        register_script_checker(event_checker)
+        register_script_checker(EventChecker)

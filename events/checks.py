@@ -12,11 +12,9 @@ from events.subscriptions import handler_calls
 from workflows.checks import keyword_calls
 
 
-def event_checker() -> EventChecker:
-    return EventChecker()
-
-
 class EventChecker:
+    """One ``gb check`` run's event checker (the class is the factory register_script_checker wants)."""
+
     def __call__(self, program: nodes.Program, path: Path) -> list[ScriptProblem]:
         _blocks, problems = handler_calls(program)
         found = [ScriptProblem(str(path), node.line, node.column, message) for node, message in problems]

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from typing import Any
 
 import redis
@@ -39,7 +38,6 @@ class EventListener(threading.Thread):
         self.url = url
         self.channel = channel
         self.stopping = threading.Event()
-        self.subscribed = threading.Event()  # set while subscribed (tests, benchmarks)
 
     def run(self) -> None:
         failures = 0
@@ -48,7 +46,6 @@ class EventListener(threading.Thread):
                 self._listen()
                 failures = 0
             except redis.RedisError as exc:
-                self.subscribed.clear()
                 pause = RECONNECT_SECONDS[min(failures, len(RECONNECT_SECONDS) - 1)]
                 failures += 1
                 logger.warning("events listener: %s; reconnecting in %.2f s", exc, pause)
@@ -59,7 +56,6 @@ class EventListener(threading.Thread):
         pubsub = client.pubsub(ignore_subscribe_messages=True)
         try:
             pubsub.subscribe(self.channel)
-            self.subscribed.set()
             self._deliver(events_deliver_pending, dispatch=CeleryDispatch(), older_than=0)
             while not self.stopping.is_set():
                 message = pubsub.get_message(timeout=1.0)
@@ -123,13 +119,3 @@ def _on_worker_ready(**kwargs: Any) -> None:
 
 def _on_worker_shutdown(**kwargs: Any) -> None:
     listener_stop()
-
-
-def wait_subscribed(timeout: float = 10.0) -> bool:
-    """Whether this process's listener is subscribed within ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if _listener is not None and _listener.subscribed.is_set():
-            return True
-        time.sleep(0.01)
-    return False

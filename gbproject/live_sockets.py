@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from abc import ABC, abstractmethod
 from typing import Any
 
 from channels.db import database_sync_to_async
@@ -23,7 +24,7 @@ logger = logging.getLogger(__name__)
 CLOSE_UNAUTHENTICATED = 4401
 
 
-class NudgedSocket(AsyncWebsocketConsumer):
+class NudgedSocket(AsyncWebsocketConsumer, ABC):
     """Server to page only (what the page sends is ignored). Subclasses :meth:`read` what they
     show (in a thread, so the ORM may be used), :meth:`send_changes` to the page, and route
     their group's message type to :meth:`nudged`."""
@@ -39,9 +40,9 @@ class NudgedSocket(AsyncWebsocketConsumer):
             return
         await self.open()
 
+    @abstractmethod
     async def open(self) -> None:
         """Check what the socket asks for, then :meth:`follow` its groups (or close it)."""
-        raise NotImplementedError
 
     async def follow(self, *groups: str) -> None:
         """Join ``groups`` before the first read, so nothing committed after it goes unnoticed."""
@@ -77,8 +78,10 @@ class NudgedSocket(AsyncWebsocketConsumer):
                 continue
             await self.send_changes(data)
 
+    @abstractmethod
     def read(self) -> Any:
-        raise NotImplementedError
+        """What the page shows now (runs in a thread: the ORM may be used)."""
 
+    @abstractmethod
     async def send_changes(self, data: Any) -> None:
-        raise NotImplementedError
+        """Send the page what differs from what it was sent last."""

@@ -69,7 +69,7 @@ def workflow_run(
         stderr.write(f"{placed(str(err), script, shown_as)}\n")
         return EXIT_ERROR
     outcome = run_foreground(execution, dispatch, on_talk=on_talk)
-    _report_failed_handlers(execution, stderr)
+    _report_failed_handlers(dispatch.woken, stderr)
     root = outcome.execution
     if root.status == ExecutionStatus.COMPLETED:
         return EXIT_FINISHED
@@ -89,10 +89,10 @@ def workflow_run(
     return EXIT_WAITING
 
 
-def _report_failed_handlers(execution: WorkflowExecution, stderr: TextIO) -> None:
+def _report_failed_handlers(ran_here: set[int], stderr: TextIO) -> None:
     """ON EVENT handlers this run started fail without failing it: say so, with the position."""
     failed = WorkflowExecution.objects.filter(
-        kind=ExecutionKind.HANDLER, status=ExecutionStatus.FAILED, created_at__gte=execution.created_at
+        pk__in=ran_here, kind=ExecutionKind.HANDLER, status=ExecutionStatus.FAILED
     ).order_by("pk")
     for handler in failed:
         stderr.write(f"[{handler.workflow_name}] {handler.error}\n")

@@ -35,8 +35,9 @@ from tests.events.reliability_support import sweep_until
 from tests.workflows.reliability_support import (
     PrivateRedis,
     WorkerPool,
-    celery_broker,
     new_queue,
+    pool_used_here,
+    private_redis_for,
     queued_message_files,
     wait_for,
 )
@@ -64,18 +65,8 @@ FINAL = (ExecutionStatus.COMPLETED, ExecutionStatus.FAILED, ExecutionStatus.CANC
 
 @pytest.fixture
 def private_redis(settings) -> Iterator[PrivateRedis | None]:
-    """Services mode: a redis-server of this test, the broker and event channel of every process."""
-    if not settings.REDIS_URL:
-        yield None
-        return
-    server = PrivateRedis()
-    server.start()
-    settings.REDIS_URL = server.url  # where this process announces the events it publishes
-    try:
-        with celery_broker(server.url):
-            yield server
-    finally:
-        server.stop()
+    with private_redis_for(settings) as server:
+        yield server
 
 
 @pytest.fixture
@@ -88,17 +79,8 @@ def pool(transactional_db, private_redis, tmp_path, settings) -> Iterator[Worker
         # merely queued behind thousands of others are sent again too, then backed off from.
         requeue_seconds=10,
     )
-    settings.GB_WORKFLOW_QUEUE = workers.queue
-    settings.GB_EVENTS_CHANNEL = workers.events_channel
-    settings.GB_WORKFLOW_LEASE_SECONDS = workers.lease_seconds
-    settings.GB_WORKFLOW_REQUEUE_SECONDS = workers.requeue_seconds
-    try:
+    with pool_used_here(workers, settings):
         yield workers
-    finally:
-        workers.stop_all()
-        if not settings.REDIS_URL:  # the queue is ours alone: drop what is left of it
-            for path in queued_message_files(workers.queue):
-                path.unlink(missing_ok=True)
 
 
 def _name(n: int) -> str:

@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -218,6 +219,41 @@ def celery_broker(url: str) -> Iterator[None]:
     finally:
         _reset_celery_connections()
         app.conf.broker_url, app.conf.result_backend = old
+
+
+@contextmanager
+def private_redis_for(django_settings: Any) -> Iterator[PrivateRedis | None]:
+    """Services mode: a redis-server of this test, the broker of the workers and of this process
+    and the channel it announces events on (``django_settings``: pytest-django's ``settings``,
+    restored after the test). Embedded mode: None."""
+    if not django_settings.REDIS_URL:
+        yield None
+        return
+    server = PrivateRedis()
+    server.start()
+    django_settings.REDIS_URL = server.url
+    try:
+        with celery_broker(server.url):
+            yield server
+    finally:
+        server.stop()
+
+
+@contextmanager
+def pool_used_here(workers: WorkerPool, django_settings: Any) -> Iterator[WorkerPool]:
+    """This process sends its tasks and event wake-ups to ``workers``, with their lease and
+    requeue times; at the end they stop, and an embedded queue (ours alone) is emptied."""
+    django_settings.GB_WORKFLOW_QUEUE = workers.queue
+    django_settings.GB_EVENTS_CHANNEL = workers.events_channel
+    django_settings.GB_WORKFLOW_LEASE_SECONDS = workers.lease_seconds
+    django_settings.GB_WORKFLOW_REQUEUE_SECONDS = workers.requeue_seconds
+    try:
+        yield workers
+    finally:
+        workers.stop_all()
+        if not django_settings.REDIS_URL:
+            for path in queued_message_files(workers.queue):
+                path.unlink(missing_ok=True)
 
 
 def queued_message_files(queue: str) -> list[Path]:

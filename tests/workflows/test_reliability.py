@@ -14,7 +14,6 @@ from collections import Counter
 from collections.abc import Iterator
 
 import pytest
-from django.conf import settings
 from django.db import connection
 
 from bots.models import BotTable
@@ -22,9 +21,10 @@ from bots.runtime.scripts import dialog_script
 from tests.workflows.reliability_support import (
     PrivateRedis,
     WorkerPool,
-    celery_broker,
     drive,
     new_queue,
+    pool_used_here,
+    private_redis_for,
     queued_message_files,
     wait_for,
 )
@@ -61,18 +61,9 @@ ACTIVE = (ExecutionStatus.RUNNING, ExecutionStatus.WAITING)
 
 
 @pytest.fixture
-def private_redis() -> Iterator[PrivateRedis | None]:
-    """Services mode: a redis-server of this test, the broker of the workers and of this process."""
-    if not settings.REDIS_URL:
-        yield None
-        return
-    server = PrivateRedis()
-    server.start()
-    try:
-        with celery_broker(server.url):
-            yield server
-    finally:
-        server.stop()
+def private_redis(settings) -> Iterator[PrivateRedis | None]:
+    with private_redis_for(settings) as server:
+        yield server
 
 
 @pytest.fixture
@@ -80,17 +71,8 @@ def pool(transactional_db, private_redis, tmp_path, settings) -> Iterator[Worker
     workers = WorkerPool(
         queue=new_queue(), log_dir=tmp_path, redis_url=private_redis.url if private_redis else ""
     )
-    settings.GB_WORKFLOW_QUEUE = workers.queue
-    settings.GB_EVENTS_CHANNEL = workers.events_channel
-    settings.GB_WORKFLOW_LEASE_SECONDS = workers.lease_seconds
-    settings.GB_WORKFLOW_REQUEUE_SECONDS = workers.requeue_seconds
-    try:
+    with pool_used_here(workers, settings):
         yield workers
-    finally:
-        workers.stop_all()
-        if not settings.REDIS_URL:  # the queue is ours alone: drop what is left of it
-            for path in queued_message_files(workers.queue):
-                path.unlink(missing_ok=True)
 
 
 def _start_all(make_package) -> tuple[list[int], dict[int, str], str]:

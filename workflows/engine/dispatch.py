@@ -30,6 +30,11 @@ class LocalDispatch:
 
     def __init__(self) -> None:
         self.ready: deque[int] = deque()
+        self.woken: set[int] = set()  # every execution this loop was given (gb run reports on them)
 
     def wake(self, execution_id: int) -> None:
-        transaction.on_commit(lambda: self.ready.append(execution_id))
+        transaction.on_commit(lambda: self._ready(execution_id))
+
+    def _ready(self, execution_id: int) -> None:
+        self.ready.append(execution_id)
+        self.woken.add(execution_id)
