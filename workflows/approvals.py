@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from workflows.engine.children import wake
+from workflows.engine.clock import timer_add
 from workflows.engine.dispatch import CeleryDispatch, Dispatch
 from workflows.live import run_changed
 from workflows.models import (
@@ -55,11 +56,11 @@ def approval_requested(execution: WorkflowExecution, detail: dict[str, Any]) -> 
         on_timeout=detail.get("on_timeout_text", ""),
     )
     if due is not None:
-        WorkflowTimer.objects.create(
-            execution=execution,
-            kind=TimerKind.APPROVAL_TIMEOUT,
-            due_at=due,
-            payload={"request": request.pk, "action": detail.get("on_timeout")},
+        timer_add(
+            execution.pk,
+            TimerKind.APPROVAL_TIMEOUT,
+            due,
+            {"request": request.pk, "action": detail.get("on_timeout")},
         )
     return None
 
@@ -192,11 +193,11 @@ def approval_timed_out(timer: WorkflowTimer, *, dispatch: Dispatch) -> None:
             escalated_from=request,
         )
         if due is not None:
-            WorkflowTimer.objects.create(
-                execution_id=request.execution_id,
-                kind=TimerKind.APPROVAL_TIMEOUT,
-                due_at=due,
-                payload={"request": escalation.pk, "action": None},
+            timer_add(
+                request.execution_id,
+                TimerKind.APPROVAL_TIMEOUT,
+                due,
+                {"request": escalation.pk, "action": None},
             )
     else:
         reason = action.get("reason") or ""

@@ -16,3 +16,7 @@ class WorkflowsConfig(AppConfig):
         from workflows.checks import WorkflowChecker
 
         register_script_checker(WorkflowChecker)
+
+        from workflows.engine.clock import clock_connect
+
+        clock_connect()

@@ -334,3 +334,24 @@ def test_a_called_bot_that_fails_fails_the_step_with_its_error(make_package) -> 
         'flow.gbdialog/flow.bas:2:13: BOT "asker" failed: asker.gbdialog/start.bas:2:1: '
         "a workflow cannot wait for a user's message (HEAR)"
     )
+
+
+def test_a_failure_right_after_the_header_fails_the_workflow_at_its_line(make_package) -> None:
+    bot = make_bot(
+        make_package, "early", {"flow.bas": 'ORCHESTRATE WORKFLOW "early"\nx = 1 / 0\nSTEP 1: TALK "b"\n'}
+    )
+    outcome, said = run_here(bot, "flow")
+    assert said == []
+    assert outcome.execution.status == ExecutionStatus.FAILED
+    assert outcome.execution.error.startswith("early.gbdialog/flow.bas:2:1:")
+    assert steps_of(outcome.execution) == []
+
+
+def test_a_failure_after_end_workflow_fails_the_last_step_and_keeps_the_earlier_ones(make_package) -> None:
+    flow = 'ORCHESTRATE WORKFLOW "late"\nSTEP 1: TALK "one"\nSTEP 2: TALK "two"\nEND WORKFLOW\nx = 1 / 0\n'
+    bot = make_bot(make_package, "late", {"flow.bas": flow})
+    outcome, said = run_here(bot, "flow")
+    assert said == ["one", "two"]
+    assert outcome.execution.status == ExecutionStatus.FAILED
+    assert outcome.execution.error.startswith("late.gbdialog/flow.bas:5:1:")
+    assert steps_of(outcome.execution) == [("1", 1, "completed"), ("2", 1, "failed")]

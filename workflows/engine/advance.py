@@ -25,14 +25,14 @@ from basic import vm
 from basic.compiler import MAIN, CompiledScript, compile_source
 from basic.errors import BasicError, BasicRuntimeError
 from basic.limits import Limits
-from bots.models import Conversation
 from workflows.engine import children, steps
+from workflows.engine.clock import timer_add
 from workflows.engine.dispatch import Dispatch
 from workflows.engine.host import TalkListener, WorkflowHost
 from workflows.engine.journal import ExecutionJournal
 from workflows.engine.store import Conflict, release, save
 from workflows.engine.waits import wait_handlers
-from workflows.models import ExecutionStatus, TimerKind, WorkflowExecution, WorkflowTimer
+from workflows.models import ExecutionStatus, TimerKind, WorkflowExecution
 
 SEGMENT_LIMITS = Limits(max_slice_seconds=60.0)
 # Waits a workflow can sit in; anything else (HEAR) needs a person the workflow cannot reach.
@@ -60,7 +60,7 @@ def advance(
         with transaction.atomic():
             steps.step_failed(execution, err, policy={}, dispatch=dispatch)
         return "ended"
-    host = WorkflowHost(execution, _conversation(execution), on_talk=on_talk)
+    host = WorkflowHost(execution, on_talk=on_talk)
     journal = ExecutionJournal(execution)
     while True:
         try:
@@ -76,26 +76,16 @@ def _claim(execution_id: int, worker: str) -> WorkflowExecution | None:
     one conditional update, so of two workers only one gets it."""
     now = timezone.now()
     free = Q(lease_owner="") | Q(lease_expires_at__isnull=True) | Q(lease_expires_at__lte=now)
-    claimed = (
-        WorkflowExecution.objects.filter(free, pk=execution_id, status=ExecutionStatus.RUNNING)
-        .update(
-            lease_owner=worker,
-            lease_expires_at=now + timedelta(seconds=settings.GB_WORKFLOW_LEASE_SECONDS),
-            version=F("version") + 1,
-            updated_at=now,
-            started_at=Coalesce(F("started_at"), Value(now)),
-        )
+    claimed = WorkflowExecution.objects.filter(free, pk=execution_id, status=ExecutionStatus.RUNNING).update(
+        lease_owner=worker,
+        lease_expires_at=now + timedelta(seconds=settings.GB_WORKFLOW_LEASE_SECONDS),
+        version=F("version") + 1,
+        updated_at=now,
+        started_at=Coalesce(F("started_at"), Value(now)),
     )
     if not claimed:
         return None
     return WorkflowExecution.objects.select_related("bot", "script_version").get(pk=execution_id)
-
-
-def _conversation(execution: WorkflowExecution) -> Conversation:
-    """The execution's conversation, with the execution's bot acting in it (in memory only)."""
-    conversation = Conversation.objects.get(pk=execution.conversation_id)
-    conversation.bot = execution.bot
-    return conversation
 
 
 def _segment(
@@ -106,16 +96,25 @@ def _segment(
     dispatch: Dispatch,
     worker: str,
 ) -> str:
+    """Run the execution to its next wait, step boundary or end and commit that, in one
+    transaction. The workflow's header and END WORKFLOW are passed in the same transaction:
+    they are not durability points a commit of their own would buy anything for."""
+    version = execution.version
     try:
         with transaction.atomic():
-            result = _run(execution, compiled, host, journal)
-            if result.status == "failed":
-                assert result.error is not None
-                raise _Failed(result.error)
-            return _settle(execution, compiled, host, result, dispatch, worker)
+            while True:
+                result = _run(execution, compiled, host, journal)
+                if result.status == "failed":
+                    assert result.error is not None
+                    raise _Failed(result.error)
+                outcome = _settle(execution, compiled, host, result, dispatch, worker)
+                if outcome != "go on here":
+                    return outcome
     except _Failed as failed:  # the attempt's transaction is rolled back; the failure gets its own
         journal.forget()
         host.sent.clear()
+        if execution.version != version:  # saved before it failed: back to what is committed
+            execution.refresh_from_db()
         with transaction.atomic():
             steps.step_failed(execution, failed.error, policy=host.policy, dispatch=dispatch)
         return "ended" if execution.is_final else "waiting"
@@ -168,14 +167,14 @@ def _settle(
         raise _Failed(_wait_refused(compiled, result.state, waiting_for))
     if waiting_for == "workflow":
         _go_on(execution, result.state_json, None, workflow_name=execution.workflow_name or detail["name"])
-        return "continue"
+        return "go on here"
     if waiting_for == "checkpoint":
         steps.step_boundary(execution, result.state, result.state_json, detail, worker=worker)
         host.policy = {}
-        return "continue"
+        return "go on here" if detail.get("end") else "continue"
     if waiting_for == "timer":
         until = datetime.fromisoformat(str(detail["until"]))
-        WorkflowTimer.objects.create(execution=execution, kind=TimerKind.DELAY, due_at=until)
+        timer_add(execution.pk, TimerKind.DELAY, until)
         _wait(execution, result.state_json, "timer", detail)
         return "waiting"
     if waiting_for in ("bot", "parallel"):

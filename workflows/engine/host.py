@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
 from django.utils import timezone
@@ -32,17 +33,22 @@ class WorkflowHost:
     workflow_engine = True  # what workflow keywords look for
     registry = None  # the process-wide keyword registry
 
-    def __init__(
-        self, execution: WorkflowExecution, conversation: Conversation, *, on_talk: TalkListener | None = None
-    ) -> None:
+    def __init__(self, execution: WorkflowExecution, *, on_talk: TalkListener | None = None) -> None:
         self.execution = execution
-        self.conversation = conversation
         self.bot: Bot = execution.bot
         self.run = None  # no dialog run: keywords that need one (DELEGATE) say so
         self.inbound = None
         self.on_talk = on_talk
         self.sent: list[Message] = []
         self.policy: dict[str, Any] = dict(execution.detail.get("policy") or {})
+
+    @cached_property
+    def conversation(self) -> Conversation:
+        """The execution's conversation, with the execution's bot acting in it (in memory only);
+        read when a keyword first needs it, so steps that never talk cost no read."""
+        conversation = Conversation.objects.get(pk=self.execution.conversation_id)
+        conversation.bot = self.execution.bot
+        return conversation
 
     # --- what workflow keywords use ------------------------------------------------------------
 

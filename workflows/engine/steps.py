@@ -18,6 +18,7 @@ from basic import vm
 from basic.errors import BasicError
 from bots.models import Message
 from workflows.engine import children
+from workflows.engine.clock import timer_add
 from workflows.engine.dispatch import Dispatch
 from workflows.engine.store import release, save
 from workflows.models import (
@@ -112,11 +113,11 @@ def step_timer_ensure(execution: WorkflowExecution, policy: dict[str, Any]) -> N
         .values_list("started_at", flat=True)
         .first()
     ) or timezone.now()
-    WorkflowTimer.objects.create(
-        execution=execution,
-        kind=TimerKind.STEP_TIMEOUT,
-        due_at=began + timedelta(seconds=float(seconds)),
-        payload={"step_seq": execution.step_seq, "attempt": execution.attempt, "seconds": seconds},
+    timer_add(
+        execution.pk,
+        TimerKind.STEP_TIMEOUT,
+        began + timedelta(seconds=float(seconds)),
+        {"step_seq": execution.step_seq, "attempt": execution.attempt, "seconds": seconds},
     )
     policy["timer"] = [execution.step_seq, execution.attempt]
 
@@ -135,9 +136,7 @@ def step_failed(
     if execution.current_step and execution.checkpoint and execution.attempt <= retries:
         delay = settings.GB_WORKFLOW_RETRY_SECONDS * 2 ** (execution.attempt - 1)
         due = timezone.now() + timedelta(seconds=delay)
-        WorkflowTimer.objects.create(
-            execution=execution, kind=TimerKind.RETRY, due_at=due, payload={"attempt": execution.attempt + 1}
-        )
+        timer_add(execution.pk, TimerKind.RETRY, due, {"attempt": execution.attempt + 1})
         save(
             execution,
             status=ExecutionStatus.WAITING,

@@ -1,7 +1,8 @@
 """The periodic sweep: fire due timers, and requeue executions whose worker died.
 
 Timers are rows (never broker ETAs), so a wait survives any restart; each is claimed by setting
-``fired_at`` in the transaction that acts on it, so two sweeps never fire one timer twice.
+``fired_at`` in the transaction that acts on it, so two sweeps (or a sweep and the clock of the
+worker that set the timer, :mod:`workflows.engine.clock`) never fire one timer twice.
 """
 
 from __future__ import annotations
@@ -29,19 +30,23 @@ def timers_fire_due(*, dispatch: Dispatch, now: datetime | None = None, root_id:
     due = WorkflowTimer.objects.filter(fired_at__isnull=True, due_at__lte=now)
     if root_id is not None:
         due = due.filter(Q(execution_id=root_id) | Q(execution__root_id=root_id))
-    fired = 0
-    for timer_id in list(due.order_by("due_at").values_list("pk", flat=True)[:BATCH]):
-        with transaction.atomic():
-            if not WorkflowTimer.objects.filter(pk=timer_id, fired_at__isnull=True).update(fired_at=now):
-                continue  # another sweep took it
-            timer = WorkflowTimer.objects.get(pk=timer_id)
-            if _fire(timer, dispatch):
-                fired += 1
-            else:  # the execution is mid-segment: look again on the next sweep
-                WorkflowTimer.objects.filter(pk=timer_id).update(
-                    fired_at=None, due_at=now + timedelta(seconds=1)
-                )
-    return fired
+    timer_ids = list(due.order_by("due_at").values_list("pk", flat=True)[:BATCH])
+    return sum(timer_fire(timer_id, dispatch=dispatch, now=now) for timer_id in timer_ids)
+
+
+def timer_fire(timer_id: int, *, dispatch: Dispatch, now: datetime | None = None) -> bool:
+    """Fire one timer if it is due and nobody fired it yet; True when this call acted on it."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        unfired = WorkflowTimer.objects.filter(pk=timer_id, fired_at__isnull=True, due_at__lte=now)
+        if not unfired.update(fired_at=now):
+            return False  # another sweep or clock took it, or it is not due
+        timer = WorkflowTimer.objects.get(pk=timer_id)
+        if _fire(timer, dispatch):
+            return True
+        # the execution is mid-segment: look again on the next sweep
+        WorkflowTimer.objects.filter(pk=timer_id).update(fired_at=None, due_at=now + timedelta(seconds=1))
+        return False
 
 
 def _fire(timer: WorkflowTimer, dispatch: Dispatch) -> bool:
