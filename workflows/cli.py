@@ -17,6 +17,7 @@ from bots.models import Bot, Message
 from bots.runtime.scripts import ScriptFile
 from workflows.engine import LocalDispatch
 from workflows.engine.foreground import run_foreground
+from workflows.engine.host import TalkListener
 from workflows.models import ExecutionKind, ExecutionStatus, WorkflowExecution
 from workflows.services import declared_workflows, workflow_start
 
@@ -49,27 +50,14 @@ def workflow_run(
     stderr: TextIO,
     dispatch: LocalDispatch | None = None,
 ) -> int:
-    def on_talk(execution: WorkflowExecution, message: Message) -> None:
-        if execution.kind == ExecutionKind.BRANCH:
-            prefix = f"[branch {execution.branch}] "
-        elif execution.kind == ExecutionKind.HANDLER:
-            prefix = f"[{execution.workflow_name}] "
-        elif execution.kind == ExecutionKind.BOT:
-            prefix = f"[{execution.bot.name}] "
-        else:
-            prefix = ""
-        recipient = f"[to {message.source.get('recipient', '')}] " if message.kind == "talk_to" else ""
-        stdout.write(f"{prefix}{recipient}{message.content}\n")
-        stdout.flush()
-
     dispatch = dispatch or LocalDispatch()
     try:
         execution = workflow_start(bot=bot, script=script, inputs=inputs, dispatch=dispatch)
     except BasicError as err:
         stderr.write(f"{placed(str(err), script, shown_as)}\n")
         return EXIT_ERROR
-    outcome = run_foreground(execution, dispatch, on_talk=on_talk)
-    _report_failed_handlers(dispatch.woken, stderr)
+    outcome = run_foreground(execution, dispatch, on_talk=talk_printer(stdout))
+    report_failed_handlers(dispatch.woken, stderr)
     root = outcome.execution
     if root.status == ExecutionStatus.COMPLETED:
         return EXIT_FINISHED
@@ -89,7 +77,27 @@ def workflow_run(
     return EXIT_WAITING
 
 
-def _report_failed_handlers(ran_here: set[int], stderr: TextIO) -> None:
+def talk_printer(stdout: TextIO) -> TalkListener:
+    """Print each TALK of a run as it happens, marked with who said it when it is not the script
+    itself: a branch, an ON EVENT handler, a called bot."""
+
+    def on_talk(execution: WorkflowExecution, message: Message) -> None:
+        if execution.kind == ExecutionKind.BRANCH:
+            prefix = f"[branch {execution.branch}] "
+        elif execution.kind == ExecutionKind.HANDLER:
+            prefix = f"[{execution.workflow_name}] "
+        elif execution.kind == ExecutionKind.BOT:
+            prefix = f"[{execution.bot.name}] "
+        else:
+            prefix = ""
+        recipient = f"[to {message.source.get('recipient', '')}] " if message.kind == "talk_to" else ""
+        stdout.write(f"{prefix}{recipient}{message.content}\n")
+        stdout.flush()
+
+    return on_talk
+
+
+def report_failed_handlers(ran_here: set[int], stderr: TextIO) -> None:
     """ON EVENT handlers this run started fail without failing it: say so, with the position."""
     failed = WorkflowExecution.objects.filter(
         pk__in=ran_here, kind=ExecutionKind.HANDLER, status=ExecutionStatus.FAILED

@@ -41,10 +41,19 @@ from bots.runtime.services import conversation_open, message_post, runs_fire_due
 from bots.services import package_sync_all
 from gbproject.nudges import EXIT_DRAIN_SECONDS
 from gbproject.nudges import drain as nudges_drain
-from workflows.cli import is_workflow, placed, standalone_bot, workflow_run
-from workflows.engine import LocalDispatch
+from workflows.cli import (
+    is_workflow,
+    placed,
+    report_failed_handlers,
+    standalone_bot,
+    talk_printer,
+    workflow_run,
+)
+from workflows.engine import LocalDispatch, advance
+from workflows.models import WorkflowExecution
 
 _EVENT_KEYWORDS = re.compile(r"\b(?:ON|WAIT\s+FOR|PUBLISH)\s+EVENT\b", re.IGNORECASE)
+_HEAR = re.compile(r"\bHEAR\b", re.IGNORECASE)
 
 NAME = "run"
 HELP = (
@@ -67,7 +76,7 @@ def handle(command: BaseCommand, options: dict[str, Any]) -> None:
     path = Path(options["script"])
     package = package_of(path)
     text, _problem = read_text(path)
-    if text is not None and (is_workflow(text) or uses_events(text)):
+    if text is not None and (is_workflow(text) or (uses_events(text) and not (package and hears(text)))):
         status = workflow_file_run(path, package, text, command)
     elif package is None:
         status = run_file(path, stdin=stdin, stdout=command.stdout, stderr=command.stderr)
@@ -87,11 +96,17 @@ def uses_events(source: str) -> bool:
     return bool(_EVENT_KEYWORDS.search(source))
 
 
+def hears(source: str) -> bool:
+    """Whether a script may wait for a person (then, in a package, it runs as a conversation)."""
+    return bool(_HEAR.search(source))
+
+
 def workflow_file_run(path: Path, package: Path | None, text: str, command: BaseCommand) -> int:
-    """A workflow script, or one that uses events, runs in the foreground with the workflow
-    engine: as its package's bot, or (outside a package) owned by a bot that answers no one,
-    with every package synced so its BOT steps find bots. Its ON EVENT blocks are registered and
-    the events it publishes are delivered here, so the handlers they start run (and TALK) here."""
+    """A workflow script, or one that uses events and asks nobody anything (HEAR), runs in the
+    foreground with the workflow engine: as its package's bot, or (outside a package) owned by a
+    bot that answers no one, with every package synced so its BOT steps find bots. Its ON EVENT
+    blocks are registered and the events it publishes are delivered here, so the handlers they
+    start run (and TALK) here."""
     from events.bus import deliver_here  # the events app builds on this one
     from events.subscriptions import subscriptions_register
 
@@ -131,7 +146,9 @@ def databases_migrate_if_needed() -> None:
 
 
 class PackageRun:
-    """One package script run as a console conversation: prints each bot message as it is stored."""
+    """One package script run as a console conversation: prints each bot message as it is stored.
+    The events it publishes are delivered here, and the ON EVENT handlers they start run here
+    too, their TALKs marked with the event."""
 
     def __init__(self, package: Path, script: Path, stdout: TextIO, stderr: TextIO) -> None:
         self.package = package
@@ -140,8 +157,18 @@ class PackageRun:
         self.stderr = stderr
         self.shown: set[int] = set()
         self.reported: set[int] = set()
+        self.woken = LocalDispatch()
+        self.print_talk = talk_printer(stdout)
 
     def run(self, stdin: TextIO, user_key: str) -> int:
+        from events.bus import deliver_here  # the events app builds on this one
+
+        with deliver_here(self.woken):
+            status = self._converse(stdin, user_key)
+        report_failed_handlers(self.woken.woken, self.stderr)
+        return status
+
+    def _converse(self, stdin: TextIO, user_key: str) -> int:
         try:
             script = self.script_file()
         except OSError as exc:
@@ -246,12 +273,24 @@ class PackageRun:
             self.stdout.write("[" + "] [".join(str(chip["label"]) for chip in chips) + "]\n")
             self.stdout.flush()
 
+    def _run_handlers(self) -> None:
+        """Advance the ON EVENT handler runs this run's events started, printing their TALKs."""
+        while self.woken.ready:
+            execution_id = self.woken.ready.popleft()
+            advance(execution_id, dispatch=self.woken, worker="gb-run", on_talk=self._handler_talk)
+
+    def _handler_talk(self, execution: WorkflowExecution, message: Message) -> None:
+        self.shown.add(message.pk)  # a handler of this bot talks in this conversation
+        self.print_talk(execution, message)
+
     def _wait_for_timers(self, conversation: Conversation) -> None:
-        """Sleep until a WAIT is due and fire it, as the periodic sweep would."""
+        """Sleep until a WAIT (or a WAIT FOR EVENT's TIMEOUT, or the event) is due and fire it, as
+        the periodic sweep would."""
         while True:
-            run = selectors.conversation_waiting_run(conversation=conversation)
-            if run is None or run.waiting_for != "timer" or run.due_at is None:
-                return
             self._print_new(conversation)
+            self._run_handlers()
+            run = selectors.conversation_waiting_run(conversation=conversation)
+            if run is None or run.waiting_for == "input" or run.due_at is None:
+                return
             time.sleep(max(0.0, (run.due_at - timezone.now()).total_seconds()))
             runs_fire_due(now=max(timezone.now(), run.due_at))

@@ -29,10 +29,10 @@ TALK "end"
 """
 
 
-def gb_run(script: Path) -> tuple[int, str, str]:
+def gb_run(script: Path, stdin: str = "") -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
     try:
-        call_command("gb", "run", str(script), stdout=out, stderr=err)
+        call_command("gb", "run", str(script), stdout=out, stderr=err, stdin=io.StringIO(stdin))
     except SystemExit as exc:
         return int(exc.code), out.getvalue(), err.getvalue()
     return 0, out.getvalue(), err.getvalue()
@@ -100,3 +100,28 @@ def test_a_script_outside_any_package_hears_its_own_to_all_events(tmp_path: Path
         encoding="utf-8",
     )
     assert gb_run(script) == (0, "[ON EVENT x] heard 1\nend\n", "")
+
+
+GREETER = """ON EVENT "greeted" DO
+  TALK "welcome, " & event.name
+  PUBLISH EVENT "welcomed" WITH event.name
+END ON
+TALK "name?"
+HEAR name
+PUBLISH EVENT "greeted" WITH #{name: name}
+x = WAIT FOR EVENT "welcomed" TIMEOUT 30
+TALK "done " & x
+y = WAIT FOR EVENT "never" TIMEOUT 0.1
+IF y = "" THEN TALK "timed out"
+"""
+
+
+def test_a_package_script_that_hears_runs_as_a_conversation_with_its_handlers_here(make_package) -> None:
+    package = make_package("greeter", {"greeter.gbdialog/greet.bas": GREETER})
+    status, out, err = gb_run(package / "greeter.gbdialog" / "greet.bas", stdin="Ana\n")
+    assert (status, err) == (0, "")
+    assert out.splitlines() == ["name?", "[ON EVENT greeted] welcome, Ana", "done Ana", "timed out"]
+    greeted, welcomed = WorkflowEvent.objects.order_by("created_at")
+    assert (greeted.handler_count, welcomed.waiter_count) == (1, 1)
+    assert greeted.dialog_run is not None  # published by the conversation, not by a workflow
+    assert HandlerRun.objects.get().execution.status == ExecutionStatus.COMPLETED
