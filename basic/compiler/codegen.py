@@ -381,7 +381,10 @@ class ProcCodegen:
             self.temp_counter += 1
             temp = f"_{self.temp_counter}"
             leaves.append(f"({temp} := v[{x.name!r}]).__class__")
-            return temp, temp, _ATOM
+            # The guard ``(_1 := a).__class__ is (_2 := b).__class__ is ...`` stops at the first
+            # mismatch, leaving the temps after the second unassigned: the general path reads
+            # those variables again.
+            return temp, (temp if len(leaves) <= 2 else f"v[{x.name!r}]"), _ATOM
         if isinstance(x, n.Binary) and x.op.upper() in _FUSE:
             op = x.op.upper()
             left, right = self._fused(x.left, leaves), self._fused(x.right, leaves)

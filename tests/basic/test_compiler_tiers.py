@@ -27,6 +27,9 @@ PROGRAMS = {
         '  IF w = "b" THEN GOTO out\nNEXT\nout:\nTALK w', ["3", "5", "b"]),
     "do until and while loops": ('n = 0\nDO\n  n = n + 2\nLOOP UNTIL n >= 7\n'
                                  'WHILE n < 12\n  n = n + 1\nWEND\nTALK n', ["12"]),
+    "arithmetic over mixed types in a loop": (
+        't = 1.5\nu = "a"\nx = 2\nFOR i = 1 TO 2\n  t = t + i * x\n  u = u + i * x\nNEXT\nTALK t\nTALK u',
+        ["7.5", "a24"]),
     "hear between loops": ('FOR i = 1 TO 2\n  s = s + i\nNEXT\nHEAR a\n'
                            'FOR EACH c IN "xy"\n  s = s & c\nNEXT\nTALK s & a', ["3xyhi"]),
 }
