@@ -112,12 +112,15 @@ class Lowerer:
                 if not self._with:
                     raise self.error(f".{e.name} is only allowed inside a WITH block", e)
                 return n.Member(e.line, e.column, self._with[-1], e.name)
-            return n.Member(e.line, e.column, self.expr(e.obj, pre), e.name)
+            obj = self.expr(e.obj, pre)
+            return e if obj is e.obj else n.Member(e.line, e.column, obj, e.name)
         if isinstance(e, n.Index):
             obj = self.expr(e.obj, pre)
-            return n.Index(e.line, e.column, obj, self.expr(e.index, pre))
+            index = self.expr(e.index, pre)
+            return e if obj is e.obj and index is e.index else n.Index(e.line, e.column, obj, index)
         if isinstance(e, n.Unary):
-            return n.Unary(e.line, e.column, e.op, self.expr(e.operand, pre))
+            operand = self.expr(e.operand, pre)
+            return e if operand is e.operand else n.Unary(e.line, e.column, e.op, operand)
         if isinstance(e, n.Binary):
             return self._binary(e, pre)
         if isinstance(e, n.Interpolated):
@@ -132,17 +135,22 @@ class Lowerer:
             return n.Name(e.line, e.column, tmp)
         if isinstance(e, n.Call):
             if e.name in INTERNAL_CALLS:
-                return n.Call(e.line, e.column, e.name, [self.expr(a, pre) for a in e.args])
+                return self._same_call(e, pre, e.name)
             return self._call(e, pre, want_value=True)
         raise self.error(f"unsupported expression {type(e).__name__}", e)
 
     def _binary(self, e: n.Binary, pre: list) -> n.Expr:
         left = self.expr(e.left, pre)
-        if e.op not in ("AND", "OR"):
-            return n.Binary(e.line, e.column, e.op, left, self.expr(e.right, pre))
+        if e.op != "AND" and e.op != "OR":
+            right = self.expr(e.right, pre)
+            if left is e.left and right is e.right:
+                return e  # nothing hoisted: the node is already pure (nodes are never changed)
+            return n.Binary(e.line, e.column, e.op, left, right)
         right_pre: list = []
         right = self.expr(e.right, right_pre)
         if not right_pre:
+            if left is e.left and right is e.right:
+                return e
             return n.Binary(e.line, e.column, e.op, left, right)
         # The right side calls something that may suspend: evaluate it only when needed.
         tmp = n.Name(e.line, e.column, self._tmp())
@@ -151,6 +159,18 @@ class Lowerer:
         body = right_pre + [ir.SAssign(e.line, e.column, tmp, n.Unary(e.line, e.column, "BOOL", right))]
         pre.append(ir.SIf(e.line, e.column, [(test, body)], None))
         return tmp
+
+    def _same_call(self, e: n.Call, pre: list, name: str) -> n.Call:
+        """A built-in call with its arguments lowered (the node itself when nothing changed:
+        nodes are never modified after parsing, so the IR may share them)."""
+        args = [self.expr(a, pre) for a in e.args]
+        if name == e.name:
+            for new, old in zip(args, e.args, strict=True):
+                if new is not old:
+                    break
+            else:
+                return e
+        return n.Call(e.line, e.column, name, args)
 
     def _kw_args(self, call: n.KeywordCall, pre: list) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -184,7 +204,7 @@ class Lowerer:
                 raise self.error(
                     f"{name.upper()} takes {builtin.arity_text()}{params}, got {len(e.args)}", e
                 )
-            return n.Call(e.line, e.column, name, [self.expr(a, pre) for a in e.args])
+            return self._same_call(e, pre, name)
         spec = self.registry.get(name.replace("_", " "))
         if spec is not None:
             slots = positional_slots(spec)

@@ -59,6 +59,11 @@ class StatementMixin:
     on_keyword = on_simple
 
     def on_assign(self, item: Line, items: list[Line], index: int) -> int:
+        head, rest = item.data
+        if head.__class__ is n.Name and len(rest) == 1 and not isinstance(rest[0], (n.Name, Tok)):
+            # the common case, ``x = <expression>``, as simple() and place() would do it
+            self.add(n.Assign(item.line, item.column, head, rest[0]))
+            return index + 1
         return self.on_simple(item, items, index)
 
     def on_with(self, item: Line, items: list[Line], index: int) -> None:
