@@ -5,21 +5,26 @@ Several workers hear each id; delivery's claim lets one of them deliver it, the 
 at once. The runs a delivery wakes (ON EVENT handlers, resumed waits) are advanced right here,
 up to ``INLINE_RUNS`` of them, which spares them a trip through the broker (an event's handler
 starts within milliseconds, and a burst costs no Celery task per event); the rest go to the
-workers as Celery tasks. When Redis goes away
-the thread reconnects with back-off, and after every (re)subscription it first delivers what is
-still undelivered, since ids published while it was not listening are gone from pub/sub.
+workers as Celery tasks. The database connection is checked (``close_old_connections``: a
+``SELECT 1`` with health checks on, a reconnect past ``CONN_MAX_AGE``) after a failed delivery
+and at most every ``CHECK_SECONDS``, not before each delivery, whose latency it would add to; a
+delivery that failed on a connection broken since is tried once more on a new one. When Redis
+goes away the thread reconnects with back-off, and after every (re)subscription it first
+delivers what is still undelivered, since ids published while it was not listening are gone
+from pub/sub.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from typing import Any
 
 import redis
 from celery.signals import worker_ready, worker_shutdown
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 
 from events.delivery import event_deliver, events_deliver_pending
 from workflows.engine import advance
@@ -30,6 +35,7 @@ logger = logging.getLogger(__name__)
 
 RECONNECT_SECONDS = (0.1, 0.25, 0.5, 1.0, 2.0)
 INLINE_RUNS = 2  # runs one delivery may wake that this thread advances itself
+CHECK_SECONDS = 1.0  # how often, at most, a healthy listener checks its database connection
 
 
 class EventListener(threading.Thread):
@@ -38,6 +44,7 @@ class EventListener(threading.Thread):
         self.url = url
         self.channel = channel
         self.stopping = threading.Event()
+        self.checked = 0.0  # time.monotonic() of the last connection check
 
     def run(self) -> None:
         failures = 0
@@ -61,6 +68,8 @@ class EventListener(threading.Thread):
                 message = pubsub.get_message(timeout=1.0)
                 if message is not None and message["type"] == "message":
                     self._deliver(self._deliver_and_run, message["data"].decode())
+                elif message is None:
+                    self._connection_check()
         finally:
             pubsub.close()
             client.close()
@@ -76,14 +85,35 @@ class EventListener(threading.Thread):
             else:
                 celery.wake(execution_id)
 
-    @staticmethod
-    def _deliver(work: Any, *args: Any, **kwargs: Any) -> None:
+    def _deliver(self, work: Any, *args: Any, **kwargs: Any) -> None:
         try:
             work(*args, **kwargs)
-        except Exception:  # the sweep retries; the listener must keep listening
-            logger.exception("events listener: delivery failed; the sweep will try again")
-        finally:
+        except Exception:
+            if not self._connection_renewed():
+                logger.exception("events listener: delivery failed; the sweep will try again")
+                return
+            try:  # its connection had broken since the last check: once more, on a new one
+                work(*args, **kwargs)
+            except Exception:  # the sweep retries; the listener must keep listening
+                logger.exception("events listener: delivery failed; the sweep will try again")
+                self._connection_renewed()
+        else:
+            self._connection_check()
+
+    def _connection_check(self) -> None:
+        """Drop an expired database connection, at most every ``CHECK_SECONDS``."""
+        now = time.monotonic()
+        if now - self.checked >= CHECK_SECONDS:
             close_old_connections()
+            self.checked = now
+
+    def _connection_renewed(self) -> bool:
+        """After a failure: drop the connection if it is broken (the next query opens a new
+        one); True when it was."""
+        had = connection.connection is not None
+        close_old_connections()
+        self.checked = time.monotonic()
+        return had and connection.connection is None
 
 
 _listener: EventListener | None = None

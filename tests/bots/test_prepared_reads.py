@@ -4,7 +4,8 @@ updates store the same values, with their filter."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from uuid import UUID
 
 import pytest
 from django.db import transaction
@@ -14,8 +15,10 @@ from django.utils import timezone
 
 from basic.compiler import source_hash
 from bots.models import Bot, Conversation, DialogRun, Message, Role, RunStatus, ScriptVersion
-from bots.runtime.prepared import PreparedRead, PreparedUpdate
+from bots.runtime.prepared import PreparedInsert, PreparedRead, PreparedUpdate
 from bots.runtime.scripts import script_version_get, script_version_pin
+from events.models import WorkflowEvent
+from workflows.models import WorkflowExecution
 
 pytestmark = pytest.mark.django_db
 
@@ -73,7 +76,7 @@ def test_an_argument_that_does_not_reach_the_sql_as_one_value_is_refused() -> No
     unused = PreparedRead(lambda name: Bot.objects.all(), name=str)
     with pytest.raises(ValueError, match="must reach its SQL once"):
         unused.list(name="x")
-    with pytest.raises(TypeError, match="int or str"):
+    with pytest.raises(TypeError, match="int, str, UUID or datetime"):
         PreparedRead(lambda when: Bot.objects.filter(created_at=when), when=float).list(when=1.0)
 
 
@@ -104,7 +107,7 @@ def test_the_waiting_run_is_read_with_its_version_its_agent_and_the_queue() -> N
 
     bot = Bot.objects.create(name="runs")
     conversation = Conversation.objects.create(bot=bot)
-    version = script_version_pin('HEAR x\nTALK x\n')
+    version = script_version_pin("HEAR x\nTALK x\n")
     assert _waiting_run(conversation) is None
     older = DialogRun.objects.create(
         conversation=conversation, script="s.bas", script_version=version, status=RunStatus.WAITING
@@ -118,7 +121,7 @@ def test_the_waiting_run_is_read_with_its_version_its_agent_and_the_queue() -> N
     )
     run = _waiting_run(conversation)
     assert run.pk == newer.pk != older.pk and run.detail == {"variable": "x"}
-    assert run.script_version.source == 'HEAR x\nTALK x\n'
+    assert run.script_version.source == "HEAR x\nTALK x\n"
     assert not run.queued
     with pytest.raises(DialogRun.agent.RelatedObjectDoesNotExist):
         run.agent  # noqa: B018 - known to be absent without a query
@@ -157,3 +160,49 @@ def test_a_prepared_update_sets_what_queryset_update_sets_and_checks_its_filter(
     joined = PreparedUpdate(lambda name: DialogRun.objects.filter(conversation__bot__name=name), name=str)
     with pytest.raises(ValueError, match="one table"):
         joined.run({"status": RunStatus.FINISHED}, name="upd")
+
+
+def _events_since(event_id: UUID, since: datetime) -> QuerySet[WorkflowEvent]:
+    return WorkflowEvent.objects.filter(pk=event_id, created_at__gte=since)
+
+
+EVENTS_SINCE = PreparedRead(_events_since, event_id=UUID, since=datetime)
+EVENT_UPDATE = PreparedUpdate(lambda event_id: WorkflowEvent.objects.filter(pk=event_id), event_id=UUID)
+
+
+def test_uuid_and_datetime_arguments_are_prepared_as_their_fields_prepare_them() -> None:
+    bot = Bot.objects.create(name="uuids")
+    event = WorkflowEvent.objects.create(bot=bot, event_name="e", event_data={"n": 1})
+    before, after = event.created_at - timedelta(seconds=1), event.created_at + timedelta(seconds=1)
+    # A UUID, or its text (as a wake-up message carries it), finds the row; a later moment does not.
+    assert [found.pk for found in EVENTS_SINCE.list(event_id=event.pk, since=before)] == [event.pk]
+    assert EVENTS_SINCE.first(event_id=str(event.pk), since=event.created_at).event_data == {"n": 1}
+    assert EVENTS_SINCE.list(event_id=event.pk, since=after) == []
+    assert EVENT_UPDATE.run({"handler_count": 3, "delivered_at": after}, event_id=str(event.pk)) == 1
+    stored = WorkflowEvent.objects.get(pk=event.pk)
+    assert (stored.handler_count, stored.delivered_at) == (3, after)
+
+
+EXECUTION_INSERT = PreparedInsert(WorkflowExecution)
+
+
+def test_a_prepared_insert_writes_what_save_writes_and_sets_the_generated_key() -> None:
+    bot = Bot.objects.create(name="inserts")
+    version = script_version_pin('TALK "x"\n')
+    rows = [
+        WorkflowExecution(bot=bot, script="a.bas", script_version=version, inputs={"é": [1, None]}),
+        WorkflowExecution(bot=bot, script="b.bas", script_version=version, workflow_name="named"),
+    ]
+    for row in rows:
+        assert EXECUTION_INSERT.save(row) is row and row.pk is not None and not row._state.adding
+        stored = WorkflowExecution.objects.get(pk=row.pk)
+        assert (stored.script, stored.inputs, stored.workflow_name, stored.status) == (
+            row.script,
+            row.inputs,
+            row.workflow_name,
+            row.status,
+        )
+        assert stored.created_at == row.created_at is not None  # auto_now_add stamped as save does
+    assert rows[0].pk != rows[1].pk
+    with pytest.raises(TypeError, match="plain values"):
+        EXECUTION_INSERT.save(WorkflowExecution(bot=bot, script=F("entry"), script_version=version))
