@@ -57,11 +57,15 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
     passes ``?after=<id>`` (the last message it shows) so a reconnect sends only what it missed.
     Replies produced later by the beat sweep (a WAIT, a HEAR timeout) arrive as ``chat.update``
     nudges on the conversation's group.
+
+    It is not a :class:`gbproject.live_sockets.NudgedSocket`: the chat is open to anonymous
+    visitors and takes frames from the page, and its own turns are sent as they finish.
     """
 
     conversation: Conversation | None = None
     group_name: str | None = None
     last_id: int = 0
+    last_state: dict[str, Any] | None = None
 
     async def connect(self) -> None:
         name = self.scope["url_route"]["kwargs"]["name"]
@@ -108,12 +112,15 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         await self._send_news()
 
     async def _send_news(self, *, busy: bool = False) -> None:
-        """Send the messages the page has not seen yet, then the current state."""
+        """Send the messages the page has not seen yet, then the current state unless the page
+        has it already: the nudge for a turn this socket answered itself sends nothing."""
         assert self.conversation is not None
         messages, state = await database_sync_to_async(self._news)(busy)
         for frame in messages:
             await self.send_json(frame)
-        await self.send_json(state)
+        if messages or state != self.last_state:
+            self.last_state = state
+            await self.send_json(state)
 
     def _news(self, busy: bool) -> tuple[list[dict[str, Any]], dict[str, Any]]:
         assert self.conversation is not None

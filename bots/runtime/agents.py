@@ -16,7 +16,6 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from celery.schedules import crontab
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -30,21 +29,28 @@ from bots.models import (
     ConversationBot,
     ConversationError,
     ConversationHandoff,
-    ConversationKb,
-    ConversationTool,
     DialogRun,
     HandoffKind,
     Message,
     Role,
     RunStatus,
 )
-from bots.runtime.answer import answers_for
+from bots.runtime.answer import answers_store
 from bots.runtime.errors import script_error_answer, script_error_record
+from bots.runtime.kb import kb_clear
 from bots.runtime.live import conversation_changed
 from bots.runtime.runs import DIALOG_LIMITS, conversation_lock, run_end_waiting, run_start
-from bots.runtime.scripts import start_script
-
-CRON_FIELD = re.compile(r"^[A-Za-z0-9*/,?\-]+$")
+from bots.runtime.scripts import ScriptFile, start_script
+from bots.runtime.tools import tools_clear
+from bots.triggers.phrases import (
+    CRON_RANGES,
+    CRON_SHAPE,
+    Cron,
+    CronError,
+    CronValueError,
+    cron_fields,
+    cron_parse,
+)
 
 
 class AgentError(BasicRuntimeError):
@@ -67,39 +73,22 @@ def _names(text: str) -> list[str]:
     return [item.strip() for item in text.split(",") if item.strip()]
 
 
-def schedule_crontab(text: str, now: datetime | None = None) -> crontab:
-    """A five-field cron (a sixth, leading seconds field must be one number and is dropped);
-    ``now`` fixes the clock it judges due times by."""
-    fields = text.split(" ")
-    if len(fields) == 6 and fields[0].isdigit():
-        fields = fields[1:]
-    if len(fields) != 5 or not all(CRON_FIELD.match(field) for field in fields):
-        raise AgentError(
-            f'ADD BOT: "{text}" is not a cron schedule; write five fields, minute hour day month '
-            'weekday, e.g. "0 9 * * 1-5"'
-        )
-    minute, hour, day, month, weekday = ("*" if field == "?" else field for field in fields)
+def _schedule_cron(text: str) -> Cron:
     try:
-        return crontab(
-            minute=minute,
-            hour=hour,
-            day_of_month=day,
-            month_of_year=month,
-            day_of_week=weekday,
-            nowfun=(lambda: now) if now is not None else None,
-        )
-    except (ValueError, KeyError) as exc:
+        return cron_parse(text)
+    except CronValueError as exc:
         raise AgentError(
-            f'ADD BOT: "{text}" is not a valid cron schedule ({exc}); the fields are minute (0-59) '
-            "hour (0-23) day-of-month (1-31) month (1-12) weekday (0-6, 0 = Sunday)"
+            f'ADD BOT: "{text}" is not a valid cron schedule ({exc}); the fields are {CRON_RANGES}'
         ) from None
+    except CronError:
+        raise AgentError(f'ADD BOT: "{text}" is not a cron schedule; {CRON_SHAPE}') from None
 
 
 def trigger_parse(*, keywords: str = "", tools: str = "", schedule: str = "") -> dict[str, Any]:
     """The trigger JSON of an attachment; an empty one means the bot answers every message."""
     schedule = " ".join(schedule.split())
     if schedule:
-        schedule_crontab(schedule)
+        _schedule_cron(schedule)
     trigger: dict[str, Any] = {"keywords": _names(keywords), "tools": _names(tools)}
     if schedule:
         trigger["schedule"] = schedule
@@ -257,27 +246,35 @@ def agent_answer(*, conversation: Conversation, message: Message) -> bool:
         return False
     bot = chosen[0].bot
     before = _last_id(conversation)
-    with acting_as(conversation, bot):
-        try:
-            script = start_script(bot)
-        except BasicError as err:
-            script_error_answer(conversation=conversation, message=message, err=err)
-            return True
-        if script is None:
-            for answer in answers_for(conversation=conversation, message=message):
-                Message.objects.create(
-                    conversation=conversation,
-                    role=Role.BOT,
-                    content=answer.text,
-                    kind=answer.kind,
-                    reply_to=message,
-                    source=answer.source,
-                )
-        else:
-            run = run_start(conversation=conversation, script=script, inbound=message)
-            AgentRun.objects.create(run=run, bot=bot)
+    try:
+        script = start_script(bot)
+    except BasicError as err:
+        script_error_answer(conversation=conversation, message=message, err=err)
+        return True
+    if script is None:
+        with acting_as(conversation, bot):
+            answers_store(conversation=conversation, message=message)
+    else:
+        _agent_run(conversation, bot, script, inbound=message)
     _mark(conversation, before, {"agent": bot.name})
     return True
+
+
+def _agent_run(
+    conversation: Conversation,
+    bot: Bot,
+    script: ScriptFile,
+    *,
+    inbound: Message | None,
+    parent: DialogRun | None = None,
+    **options: Any,
+) -> DialogRun:
+    """Start ``script`` of another bot as that bot (``options`` as for :func:`run_start`),
+    recorded as an :class:`AgentRun`, so a later resume acts as that bot again."""
+    with acting_as(conversation, bot):
+        run = run_start(conversation=conversation, script=script, inbound=inbound, **options)
+    AgentRun.objects.create(run=run, bot=bot, parent=parent)
+    return run
 
 
 # --- attached bots on a schedule ---------------------------------------------------------------
@@ -285,8 +282,8 @@ def agent_answer(*, conversation: Conversation, message: Message) -> bool:
 
 def _due(attached: ConversationBot, now: datetime) -> bool:
     try:
-        cron = schedule_crontab(attached.trigger["schedule"], now)
-    except AgentError:
+        cron = cron_fields(attached.trigger["schedule"]).crontab(now)
+    except CronError:
         return False  # validated by ADD BOT; an edited row with a bad schedule never fires
     return cron.is_due(attached.last_fired_at or attached.joined_at).is_due
 
@@ -325,26 +322,20 @@ def scheduled_bots_fire(*, now: datetime | None = None) -> int:
 def _scheduled_run(conversation: Conversation, attached: ConversationBot) -> None:
     bot = attached.bot
     before = _last_id(conversation)
-    with acting_as(conversation, bot):
-        try:
-            script = start_script(bot)
-        except BasicError as err:
-            script_error_record(conversation=conversation, err=err)
-            return
-        if script is None:
-            ConversationError.objects.create(
-                conversation=conversation,
-                text=f'ADD BOT "{bot.name}" WITH SCHEDULE: bot "{bot.name}" has no start.bas to run',
-            )
-            return
-        run = run_start(
+    try:
+        script = start_script(bot)
+    except BasicError as err:
+        script_error_record(conversation=conversation, err=err)
+        return
+    if script is None:
+        ConversationError.objects.create(
             conversation=conversation,
-            script=script,
-            inbound=None,
-            detail={"schedule": attached.trigger["schedule"]},
+            text=f'ADD BOT "{bot.name}" WITH SCHEDULE: bot "{bot.name}" has no start.bas to run',
         )
-        AgentRun.objects.create(run=run, bot=bot)
-    _mark(conversation, before, {"agent": bot.name, "schedule": attached.trigger["schedule"]})
+        return
+    schedule = attached.trigger["schedule"]
+    _agent_run(conversation, bot, script, inbound=None, detail={"schedule": schedule})
+    _mark(conversation, before, {"agent": bot.name, "schedule": schedule})
 
 
 # --- handing the conversation over ---------------------------------------------------------------
@@ -376,8 +367,8 @@ def conversation_hand_over(
     Conversation.objects.filter(pk=conversation.pk).update(bot=target, updated_at=timezone.now(), **state)
     for field, value in state.items():
         setattr(conversation, field, value)
-    ConversationTool.objects.filter(conversation=conversation).delete()
-    ConversationKb.objects.filter(conversation=conversation).delete()
+    tools_clear(conversation=conversation)
+    kb_clear(conversation=conversation)
     return ConversationHandoff.objects.create(
         conversation=conversation, from_bot=giver, to_bot=target, kind=kind, run=run
     )
@@ -409,22 +400,22 @@ def delegate_task(
         if timeout <= 0:
             raise AgentError(f"{phrase}: TIMEOUT must be a positive number of seconds, got {timeout:g}")
         limits = Limits(max_slice_seconds=timeout)
-    with acting_as(conversation, bot):
-        script = start_script(bot)
-        if script is None:
-            raise AgentError(
-                f'{phrase}: bot "{bot.name}" has no start.bas to take the task; add '
-                f"{bot.name}.gbdialog/start.bas (it gets the task in the variable task)"
-            )
-        child = run_start(
-            conversation=conversation,
-            script=script,
-            inbound=inbound,
-            inputs={"task": task},
-            detail={"delegated_by": parent.pk},
-            limits=limits,
+    script = start_script(bot)
+    if script is None:
+        raise AgentError(
+            f'{phrase}: bot "{bot.name}" has no start.bas to take the task; add '
+            f"{bot.name}.gbdialog/start.bas (it gets the task in the variable task)"
         )
-        AgentRun.objects.create(run=child, bot=bot, parent=parent)
+    child = _agent_run(
+        conversation,
+        bot,
+        script,
+        inbound=inbound,
+        parent=parent,
+        inputs={"task": task},
+        detail={"delegated_by": parent.pk},
+        limits=limits,
+    )
     said = list(Message.objects.filter(run=child).order_by("id"))
     texts = [message.content for message in said if message.kind == "text" and message.content]
     for message in said:

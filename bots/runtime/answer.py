@@ -82,6 +82,20 @@ def answers_for(*, conversation: Conversation, message: Message) -> list[Answer]
     return provider.answer(conversation=conversation, message=message)
 
 
+def answers_store(*, conversation: Conversation, message: Message) -> None:
+    """Answer a message no dialog took (:func:`answers_for`) and store the replies the
+    provider returned (it stored the rest itself)."""
+    for answer in answers_for(conversation=conversation, message=message):
+        Message.objects.create(
+            conversation=conversation,
+            role=Role.BOT,
+            content=answer.text,
+            kind=answer.kind,
+            reply_to=message,
+            source=answer.source,
+        )
+
+
 def _run_suggested_tool(conversation: Conversation, message: Message, tool: str) -> list[Answer]:
     outcome = tool_run(
         conversation=conversation,
@@ -147,8 +161,9 @@ class LlmAnswerProvider:
             *history_messages(conversation, message, self.config.max_context_messages),
             {"role": "user", "content": message.content},
         ]
-        offered = set(tool_names(conversation))
-        tools = tool_functions(conversation)
+        names = tool_names(conversation)
+        offered = set(names)
+        tools = tool_functions(conversation, names)
         for _round in range(MAX_TOOL_ROUNDS):
             try:
                 result, call = llm_chat(

@@ -41,7 +41,7 @@ from bots.models import (
     RunStatus,
 )
 from bots.runtime import agents
-from bots.runtime.answer import answers_for
+from bots.runtime.answer import answers_store
 from bots.runtime.errors import APOLOGY, script_error_answer
 from bots.runtime.live import conversation_changed
 from bots.runtime.prepared import PreparedRead, PreparedUpdate
@@ -382,7 +382,7 @@ def _answer(conversation: Conversation, message: Message, run: DialogRun | None 
             return True
     if agents.agent_answer(conversation=conversation, message=message):
         return True  # an attached bot (ADD BOT) whose trigger matches answered
-    _reply_with_answers(conversation, message)
+    answers_store(conversation=conversation, message=message)
     return True
 
 
@@ -400,18 +400,6 @@ def _start_dialog(conversation: Conversation, message: Message) -> bool:
     if run.status != RunStatus.FINISHED:
         return True  # waiting for the user (or failed, with an apology)
     return message.replies.exists() or not message.content.strip()
-
-
-def _reply_with_answers(conversation: Conversation, message: Message) -> None:
-    for answer in answers_for(conversation=conversation, message=message):
-        Message.objects.create(
-            conversation=conversation,
-            role=Role.BOT,
-            content=answer.text,
-            kind=answer.kind,
-            reply_to=message,
-            source=answer.source,
-        )
 
 
 def _message_failed(

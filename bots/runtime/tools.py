@@ -61,14 +61,15 @@ def tool_names(conversation: Conversation) -> list[str]:
     return list(ConversationTool.objects.filter(conversation=conversation).values_list("name", flat=True))
 
 
-def tool_functions(conversation: Conversation) -> list[dict[str, Any]]:
-    """The OpenAI ``tools`` list of the conversation, from each script's current header.
+def tool_functions(conversation: Conversation, names: list[str] | None = None) -> list[dict[str, Any]]:
+    """The OpenAI ``tools`` list of the conversation, from each script's current header;
+    ``names``: its :func:`tool_names`, when the caller has read them already.
 
     A tool whose script was removed or no longer compiles since USE TOOL is left out (logged),
     so one broken file does not silence the whole bot.
     """
     functions = []
-    for name in tool_names(conversation):
+    for name in tool_names(conversation) if names is None else names:
         script = dialog_script(conversation.bot, name)
         if script is None:
             logger.warning("conversation %s: tool %s has no script any more", conversation.pk, name)

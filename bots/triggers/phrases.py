@@ -1,4 +1,6 @@
-"""SET SCHEDULE phrases to 5-field cron: cron itself or a few natural-language forms.
+"""Schedules to 5-field cron: :func:`cron_parse` for a cron expression (SET SCHEDULE, ADD BOT ...
+WITH SCHEDULE), :func:`schedule_parse` for SET SCHEDULE, which also takes a few natural-language
+forms.
 
 Celery beat fires at minute resolution, so a 6-field cron (seconds first) is accepted only when
 its seconds field is one number: it is dropped.
@@ -8,8 +10,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime
 
-from celery.schedules import crontab
+from celery import schedules
 
 EXAMPLES = (
     '"0 9 * * 1-5"',
@@ -41,10 +44,22 @@ SHORTCUTS = {
 _UNITS = {"minute": "minute", "minutes": "minute", "min": "minute", "mins": "minute",
           "hour": "hour", "hours": "hour", "day": "day", "days": "day"}
 _TIME = re.compile(r"^(?:(noon)|(midnight)|(\d{1,2})(?::(\d{2}))?\s*(am|pm)?)$")
+CRON_FIELD = re.compile(r"[0-9A-Za-z*/,?\-]+")  # ASCII: celery would take other digits too
+CRON_SHAPE = 'write five fields, minute hour day month weekday, e.g. "0 9 * * 1-5"'
+CRON_RANGES = "minute (0-59) hour (0-23) day-of-month (1-31) month (1-12) weekday (0-6, 0 = Sunday)"
 
 
 class ScheduleError(ValueError):
     """The phrase is neither cron nor a form we understand; the message lists what works."""
+
+
+class CronError(ValueError):
+    """Not a cron expression: not five fields (six with a leading seconds number); the message
+    says what to write, without naming the keyword (the caller does)."""
+
+
+class CronValueError(CronError):
+    """Five cron fields, but celery cannot take one of them; the message is celery's."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +72,45 @@ class Cron:
 
     def __str__(self) -> str:
         return f"{self.minute} {self.hour} {self.day_of_month} {self.month_of_year} {self.day_of_week}"
+
+    def crontab(self, now: datetime | None = None) -> schedules.crontab:
+        """Celery's schedule for it (``now`` fixes the clock it judges due times by);
+        :class:`CronValueError` when celery cannot take a field."""
+        try:
+            return schedules.crontab(
+                minute=self.minute,
+                hour=self.hour,
+                day_of_month=self.day_of_month,
+                month_of_year=self.month_of_year,
+                day_of_week=self.day_of_week,
+                nowfun=(lambda: now) if now is not None else None,
+            )
+        except (ValueError, KeyError) as exc:
+            raise CronValueError(str(exc)) from None
+
+
+def cron_fields(text: str) -> Cron:
+    """The fields of a single-spaced cron expression (``?`` means ``*``), not yet checked by
+    celery (:meth:`Cron.crontab` does); :class:`CronError` when they are not five."""
+    fields = text.split(" ")
+    if len(fields) == 6:
+        if not fields[0].isdigit():
+            raise CronError(
+                "schedules run at most once a minute, so the seconds field (the first of six) must be "
+                "one number such as 0; or write five fields"
+            )
+        fields = fields[1:]
+    if len(fields) != 5 or not all(CRON_FIELD.fullmatch(field) for field in fields):
+        raise CronError(CRON_SHAPE)
+    return Cron(*("*" if field == "?" else field for field in fields))
+
+
+def cron_parse(text: str) -> Cron:
+    """:func:`cron_fields`, checked by celery: :class:`CronValueError` when a field is out of
+    range, :class:`CronError` when they are not five."""
+    cron = cron_fields(text)
+    cron.crontab()
+    return cron
 
 
 def _unknown(phrase: str) -> ScheduleError:
@@ -72,40 +126,25 @@ def schedule_parse(phrase: str) -> Cron:
     if not text:
         raise ScheduleError(f"SET SCHEDULE needs a schedule, e.g. {', '.join(EXAMPLES[:4])}")
     fields = text.split(" ")
-    if all(re.fullmatch(r"[\d*/,\-?A-Za-z]+", f) for f in fields) and len(fields) in (5, 6) and (
+    if all(CRON_FIELD.fullmatch(f) for f in fields) and len(fields) in (5, 6) and (
         any(ch.isdigit() or ch == "*" for ch in fields[0])
     ):
-        return _cron(text, fields)
+        return _cron(text)
     cron = _natural(text.lower().removeprefix("@"))
     if cron is None:
         raise _unknown(phrase)
     return cron
 
 
-def _cron(text: str, fields: list[str]) -> Cron:
-    if len(fields) == 6:
-        if not fields[0].isdigit():
-            raise ScheduleError(
-                f"SET SCHEDULE {text!r}: schedules run at most once a minute, so the seconds field "
-                "(the first of six) must be one number such as 0; or write five fields"
-            )
-        fields = fields[1:]
-    fields = ["*" if f == "?" else f for f in fields]
-    cron = Cron(*fields)
+def _cron(text: str) -> Cron:
     try:
-        crontab(
-            minute=cron.minute,
-            hour=cron.hour,
-            day_of_month=cron.day_of_month,
-            month_of_year=cron.month_of_year,
-            day_of_week=cron.day_of_week,
-        )
-    except (ValueError, KeyError) as exc:
+        return cron_parse(text)
+    except CronValueError as exc:
         raise ScheduleError(
-            f"SET SCHEDULE {text!r} is not a valid cron expression ({exc}); the fields are "
-            "minute (0-59) hour (0-23) day-of-month (1-31) month (1-12) weekday (0-6, 0 = Sunday)"
+            f"SET SCHEDULE {text!r} is not a valid cron expression ({exc}); the fields are {CRON_RANGES}"
         ) from None
-    return cron
+    except CronError as exc:
+        raise ScheduleError(f"SET SCHEDULE {text!r}: {exc}") from None
 
 
 def _time(text: str) -> tuple[int, int] | None:

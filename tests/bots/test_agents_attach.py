@@ -224,4 +224,6 @@ def test_bad_cron_values_are_author_errors() -> None:
         trigger_parse(schedule="99 * * * *")
     with pytest.raises(AgentError, match="five fields"):
         trigger_parse(schedule="0 9 * *")
+    with pytest.raises(AgentError, match="is not a cron schedule; write five fields"):
+        trigger_parse(schedule="*/5 0 9 * * *")  # a seconds field must be one number
     assert trigger_parse(schedule="0 0 9 * * 1")["schedule"] == "0 0 9 * * 1"

@@ -5,8 +5,10 @@ chips that skip the model, and failures."""
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
-from bots.models import ConversationError, DialogRun, Message, Role, RunStatus
+from bots.models import ConversationError, ConversationTool, DialogRun, Message, Role, RunStatus
 from bots.runtime.answer import LLM_FAILED_REPLY, NO_LLM_REPLY
 from llmrouter.models import LLMCall
 from tests.bots import llm_server
@@ -72,8 +74,11 @@ def test_tools_context_and_prompt_are_sent_and_tool_calls_run(make_package, chat
     assert first == []
     chat_server.reply_tools(("book", {"day": "friday", "people": 4}), text="Let me book that.")
     chat_server.reply_text("Done: see you Friday.")
-    _, replies = say(bot, "table for 4 on friday", conversation=conversation)
+    with CaptureQueriesContext(connection) as queries:
+        _, replies = say(bot, "table for 4 on friday", conversation=conversation)
     assert replies == ["Let me book that.", "Booked for 4 on friday.", "Done: see you Friday."]
+    tool_table = f'"{ConversationTool._meta.db_table}"'
+    assert sum(tool_table in query["sql"] for query in queries.captured_queries) == 1  # read once a turn
     sent = chat_server.requests[0]
     assert sent["messages"][:2] == [
         {"role": "system", "content": "You are the shop bot."},

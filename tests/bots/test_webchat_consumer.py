@@ -86,8 +86,13 @@ async def _until_idle(
 
 
 async def _say(communicator: WebsocketCommunicator, text: str) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Send ``text`` and read its turn. The first frame back is the message itself: the nudge
+    for the socket's previous turn, already sent, sends no state frame again."""
     await communicator.send_json_to({"type": "message", "text": text})
-    return await _until_idle(communicator, after_message=True)
+    echo = await communicator.receive_json_from(timeout=20)
+    assert echo["type"] == "message" and echo["text"] == text, echo
+    messages, state = await _until_idle(communicator)
+    return [echo, *messages], state
 
 
 def _texts(frames: list[dict[str, Any]], role: str = Role.BOT) -> list[str]:
