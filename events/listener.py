@@ -27,8 +27,8 @@ from django.conf import settings
 from django.db import close_old_connections, connection
 
 from events.delivery import event_deliver, events_deliver_pending
-from workflows.engine import advance
 from workflows.engine.dispatch import CeleryDispatch, LocalDispatch
+from workflows.engine.inline import advance_woken
 from workflows.tasks import worker_name
 
 logger = logging.getLogger(__name__)
@@ -78,12 +78,7 @@ class EventListener(threading.Thread):
     def _deliver_and_run(event_id: str) -> None:
         woken = LocalDispatch()
         event_deliver(event_id, dispatch=woken)
-        celery, worker = CeleryDispatch(), f"{worker_name()}:events"
-        for position, execution_id in enumerate(woken.ready):
-            if position < INLINE_RUNS:
-                advance(execution_id, dispatch=celery, worker=worker)
-            else:
-                celery.wake(execution_id)
+        advance_woken(woken, worker=f"{worker_name()}:events", budget=INLINE_RUNS)
 
     def _deliver(self, work: Any, *args: Any, **kwargs: Any) -> None:
         try:

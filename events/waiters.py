@@ -23,6 +23,7 @@ from bots.models import DialogRun, RunStatus
 from bots.tasks import fire_due_runs
 from events.models import EventWaiter, WaiterStatus, WorkflowEvent
 from workflows.engine import children
+from workflows.engine.clock import timer_add
 from workflows.engine.dispatch import Dispatch
 from workflows.keywords import CHILD_ERROR
 from workflows.models import ExecutionStatus, TimerKind, WorkflowExecution, WorkflowTimer
@@ -61,12 +62,7 @@ def waiter_for_execution(execution: WorkflowExecution, detail: dict[str, Any]) -
     """A workflow execution stops at WAIT FOR EVENT (in its segment's transaction)."""
     waiter = _waiter_create(execution.bot_id, detail, execution=execution)
     if waiter.due_at is not None:
-        WorkflowTimer.objects.create(
-            execution=execution,
-            kind=TimerKind.EVENT_TIMEOUT,
-            due_at=waiter.due_at,
-            payload={"waiter": waiter.pk},
-        )
+        timer_add(execution.pk, TimerKind.EVENT_TIMEOUT, waiter.due_at, {"waiter": waiter.pk})
     return waiter
 
 

@@ -71,7 +71,7 @@ class TimerClock(threading.Thread):
 
     @staticmethod
     def _fire(timer_ids: list[int]) -> None:
-        from workflows.engine.nearby import advance_woken  # both import this module's callers
+        from workflows.engine.inline import advance_woken  # it imports the engine, which imports this module
         from workflows.engine.timers import timer_fire
         from workflows.tasks import worker_name
 
