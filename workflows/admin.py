@@ -150,13 +150,6 @@ class WorkflowExecutionAdmin(ReadOnlyAdmin):
     def cancel_executions(self, request: HttpRequest, queryset: QuerySet[WorkflowExecution]) -> None:
         cancelled = 0
         for execution in queryset:
-            if execution.parent_id is not None:
-                self.message_user(
-                    request,
-                    f"#{execution.pk} is part of workflow #{execution.tree_root_id}; cancel that one.",
-                    messages.WARNING,
-                )
-                continue
             try:
                 workflow_cancel(execution, reason=f"in the admin by {request.user.get_username()}")
                 cancelled += 1

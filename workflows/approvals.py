@@ -34,6 +34,10 @@ class ApprovalError(Exception):
     """A decision that cannot be taken (not the approver, already decided); the message says why."""
 
 
+class ApprovalForbidden(ApprovalError):
+    """The person is neither the request's approver nor staff (a 403 where the others are 409s)."""
+
+
 def approval_requested(execution: WorkflowExecution, detail: dict[str, Any]) -> dict[str, Any] | None:
     """The outcome if this request was already decided (a retried step asks once), else None
     after creating the request (and its timeout timer)."""
@@ -85,14 +89,20 @@ def outcome(request: ApprovalRequest) -> dict[str, Any]:
     }
 
 
+def approver_names(user: AbstractBaseUser) -> set[str]:
+    """The approver values that name ``user``: user name and e-mail, lower-cased and trimmed
+    (a request's approver is compared trimmed and lower-cased too)."""
+    names = {user.get_username(), getattr(user, "email", "") or ""}
+    return {name.strip().lower() for name in names if name.strip()}
+
+
 def may_decide(request: ApprovalRequest, user: AbstractBaseUser) -> bool:
     """The named approver (user name or e-mail, any case) or staff."""
     if not user.is_authenticated:
         return False
     if user.is_staff:
         return True
-    wanted = request.approver.strip().lower()
-    return wanted in {user.get_username().lower(), (getattr(user, "email", "") or "").lower()}
+    return request.approver.strip().lower() in approver_names(user)
 
 
 def approval_decide(
@@ -103,9 +113,11 @@ def approval_decide(
     comment: str = "",
     dispatch: Dispatch | None = None,
 ) -> ApprovalRequest:
-    """A person approves or rejects; the workflow resumes with the outcome."""
+    """A person approves or rejects; the workflow resumes with the outcome. Raises
+    :class:`ApprovalForbidden` when ``user`` may not decide, :class:`ApprovalError` when the
+    request was already decided."""
     if not may_decide(request, user):
-        raise ApprovalError(f"only {request.approver} or a staff member may decide this request")
+        raise ApprovalForbidden(f"only {request.approver} or a staff member may decide this request")
     with transaction.atomic():
         locked = ApprovalRequest.objects.select_for_update().get(pk=request.pk)
         if locked.status != ApprovalStatus.PENDING:

@@ -15,10 +15,7 @@ it cannot see, this sees in the parsed script:
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import fields
 from pathlib import Path
-from typing import Any
 
 from django.db import DatabaseError
 
@@ -28,6 +25,7 @@ from basic.errors import BasicRuntimeError
 from bots.cli.checkers import ScriptProblem
 from bots.packages.discovery import PACKAGE_SUFFIX, find_package_folders
 from bots.packages.loader import package_dirs
+from workflows.diagram import keyword_calls
 from workflows.keywords import WorkflowKeywordError, timeout_action
 
 ORCHESTRATE = "ORCHESTRATE WORKFLOW"
@@ -40,20 +38,6 @@ NUMBER_SLOTS: dict[str, tuple[str, str, bool, bool]] = {
     "DELAY": ("seconds", "seconds", True, False),
     "HUMAN APPROVAL": ("seconds", "seconds of TIMEOUT", False, False),
 }
-
-
-def keyword_calls(node: Any) -> Iterator[n.KeywordCall]:
-    """Every keyword use under ``node`` (statements, values, block bodies and sections)."""
-    if isinstance(node, n.KeywordCall):
-        yield node
-        for value in node.args.values():
-            yield from keyword_calls(value)
-    elif isinstance(node, n.Node):
-        for item in fields(node):
-            yield from keyword_calls(getattr(node, item.name))
-    elif isinstance(node, (list, tuple)):
-        for item in node:
-            yield from keyword_calls(item)
 
 
 def _position(call: n.KeywordCall) -> tuple[int, int]:

@@ -14,6 +14,7 @@ Pure functions of the source: :func:`diagram_from_source` raises
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -295,8 +296,7 @@ class _Builder:
         target = ""
         if isinstance(statement, n.Assign) and isinstance(statement.value, n.KeywordCall):
             target = expr_text(statement.target)
-        calls: list[n.KeywordCall] = []
-        _find_calls(statement, calls)
+        calls = [call for call in keyword_calls(statement) if call.phrase in ACTION_PHRASES]
         calls.sort(key=lambda call: (call.line, call.column))
         found: list[Item] = []
         for call in calls:
@@ -322,19 +322,19 @@ def _action(call: n.KeywordCall, target: str) -> Item:
     return Delay(id=_node_id("delay", call), line=call.line, seconds=_text(args.get("seconds"))[0])
 
 
-def _find_calls(node: Any, found: list[n.KeywordCall]) -> None:
-    """Collect the BOT / HUMAN APPROVAL / DELAY calls inside an expression or statement."""
+def keyword_calls(node: Any) -> Iterator[n.KeywordCall]:
+    """Every keyword use under ``node`` (statements, values, block bodies and sections), the
+    one walk the diagram and ``gb check`` (workflows.checks, events) share."""
     if isinstance(node, n.KeywordCall):
-        if node.phrase in ACTION_PHRASES:
-            found.append(node)
+        yield node
         for value in node.args.values():
-            _find_calls(value, found)
+            yield from keyword_calls(value)
     elif isinstance(node, list | tuple):
-        for value in node:
-            _find_calls(value, found)
-    elif isinstance(node, n.Node) and not isinstance(node, n.Literal | n.Name):
+        for item in node:
+            yield from keyword_calls(item)
+    elif isinstance(node, n.Node) and not isinstance(node, n.Literal | n.Name):  # those hold none
         for spec in dataclasses.fields(node):
-            _find_calls(getattr(node, spec.name), found)
+            yield from keyword_calls(getattr(node, spec.name))
 
 
 # --- text of expressions ------------------------------------------------------------------------

@@ -88,9 +88,15 @@ def workflow_from_dialog(
 
 
 def workflow_cancel(execution: WorkflowExecution, *, reason: str = "by request") -> WorkflowExecution:
-    """Cancel a workflow that has not ended, with everything it started."""
+    """Cancel a workflow that has not ended, with everything it started. Only the workflow at
+    the top of the tree: a branch or bot call ends with its step (or with its workflow)."""
     with transaction.atomic():
         execution = WorkflowExecution.objects.select_for_update().get(pk=execution.pk)
+        if execution.parent_id is not None:
+            raise WorkflowError(
+                f"execution {execution.pk} is a {execution.get_kind_display().lower()} of workflow "
+                f"{execution.tree_root_id}; cancel the workflow at the top of the tree"
+            )
         if execution.is_final:
             raise WorkflowError(f"workflow execution {execution.pk} has already {execution.status}")
         cancel_tree(execution, reason=reason)

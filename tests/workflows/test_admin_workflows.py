@@ -153,7 +153,10 @@ def test_cancel_action_cancels_roots_only(admin_client, runs) -> None:
     page = response.content.decode()
     assert "Cancelled 1 workflow(s)." in page
     assert f"#{runs['order'].pk}: workflow execution {runs['order'].pk} has already completed" in page
-    assert f"#{branch.pk} is part of workflow #{runs['order'].pk}; cancel that one." in page
+    assert (
+        f"#{branch.pk}: execution {branch.pk} is a parallel branch of workflow {runs['order'].pk}; "
+        "cancel the workflow at the top of the tree"
+    ) in page
     runs["nap"].refresh_from_db()
     assert runs["nap"].status == ExecutionStatus.CANCELLED and runs["nap"].error.startswith(
         "cancelled: in the admin"

@@ -7,11 +7,13 @@ import time
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from tests.workflows.support import make_bot, run_here, talked, wait_final
-from workflows.approvals import approval_decide
+from workflows.approvals import ApprovalError, ApprovalForbidden, approval_decide
 from workflows.engine import LocalDispatch
 from workflows.models import (
     ApprovalDecision,
@@ -183,3 +185,57 @@ def test_unknown_request_and_anonymous_caller(bot, people) -> None:
     outcome, _ = run_here(bot, "strict")
     assert APIClient().post(f"/api/approvals/{outcome.needs_person[0].pk}/approve/").status_code == 401
     assert ApprovalRequest.objects.get().status == ApprovalStatus.PENDING
+
+
+def test_the_list_reads_the_same_rows_for_one_request_or_many(bot, people) -> None:
+    """The variables of every listed request come from one query, not one per request."""
+    alice = get_user_model().objects.get(username="alice")
+
+    def decided_one() -> None:
+        outcome, _ = run_here(bot, "refund")
+        approval_decide(outcome.needs_person[0], user=alice, approve=True, dispatch=LocalDispatch())
+
+    def listed() -> tuple[int, list[dict]]:
+        with CaptureQueriesContext(connection) as queries:
+            response = people["alice"].get("/api/approvals/?status=all")
+        assert response.status_code == 200
+        return len(queries), response.json()["results"]
+
+    decided_one()
+    run_here(bot, "refund")
+    one, _results = listed()
+    for _ in range(4):
+        decided_one()
+        run_here(bot, "refund")
+    many, results = listed()
+    assert many == one and len(results) == 10
+    assert sorted(item["status"] for item in results) == ["approved"] * 5 + ["pending"] * 5
+    # a decided one from its step's record (the workflow has not gone on here), a pending one
+    # from its waiting state
+    assert all(item["variables"] == {"amount": 120, "customer": "Ana"} for item in results)
+
+
+def test_the_list_and_the_decision_read_the_approver_alike(bot, people) -> None:
+    """Listed for a person exactly when that person may decide: user name or e-mail, any case,
+    spaces around ignored; a blank approver names nobody (not a user without an e-mail)."""
+    outcome, _ = run_here(bot, "strict")
+    request = outcome.needs_person[0]
+    people["nomail"] = _client("nomail")
+    cases = [
+        (" ALICE@example.com ", "alice", True),
+        ("  alice", "alice", True),
+        ("alice bob", "alice", False),
+        ("", "nomail", False),
+        (" ", "nomail", False),
+    ]
+    for approver, who, addressed in cases:
+        ApprovalRequest.objects.filter(pk=request.pk).update(approver=approver)
+        listed = [item["id"] for item in people[who].get("/api/approvals/").json()["results"]]
+        shown = people[who].get(f"/api/approvals/{request.pk}/").status_code
+        assert ((request.pk in listed), shown) == (addressed, 200 if addressed else 403), approver
+
+    bob = get_user_model().objects.get(username="bob")
+    with pytest.raises(ApprovalForbidden, match="or a staff member may decide this request") as refused:
+        approval_decide(ApprovalRequest.objects.get(pk=request.pk), user=bob, approve=True)
+    assert isinstance(refused.value, ApprovalError)
+    assert ApprovalRequest.objects.get(pk=request.pk).status == ApprovalStatus.PENDING

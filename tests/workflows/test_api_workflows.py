@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -23,6 +25,7 @@ from workflows.models import (
     StepRun,
     WorkflowExecution,
 )
+from workflows.services import WorkflowError, workflow_cancel
 
 # Workers and the foreground loop act after commit, so most tests need real transactions.
 on_commit = pytest.mark.django_db(transaction=True)
@@ -236,6 +239,26 @@ def test_status_of_a_waiting_workflow_shows_what_it_waits_for(bots, api) -> None
 
 
 @on_commit
+def test_status_of_a_branch_finds_its_subtree_once(bots, api) -> None:
+    """A branch's steps, children and approvals come from its own subtree, found once per
+    request: it costs one query more than its root's status (which needs no search)."""
+    outcome, _ = run_here(bots, "order")
+    branch = WorkflowExecution.objects.get(parent=outcome.execution, branch="A")
+
+    def status(pk: int) -> tuple[int, dict]:
+        with CaptureQueriesContext(connection) as queries:
+            response = api.get(f"/api/workflows/{pk}/")
+        assert response.status_code == 200
+        return len(queries), response.json()
+
+    root_queries, _root = status(outcome.execution.pk)
+    branch_queries, data = status(branch.pk)
+    assert branch_queries == root_queries + 1
+    assert data["kind"] == "branch" and data["children"] == [] and data["pending_approvals"] == []
+    assert {s["execution"] for s in data["steps"]} <= {branch.pk}
+
+
+@on_commit
 def test_cancel_a_waiting_workflow_then_conflicts(bots, api) -> None:
     outcome, _ = run_here(bots, "approve")
     pk = outcome.execution.pk
@@ -264,6 +287,12 @@ def test_cancel_of_a_branch_or_bot_call_points_at_the_root(bots, api) -> None:
         f"execution {child.pk} is a bot call of workflow {outcome.execution.pk}; "
         "cancel the workflow at the top of the tree"
     )
+    # the rule is the service's, whoever calls it (the admin, gb, a script of the operator's)
+    running = WorkflowExecution.objects.filter(pk=child.pk)
+    running.update(status=ExecutionStatus.RUNNING, finished_at=None)
+    with pytest.raises(WorkflowError, match="cancel the workflow at the top of the tree"):
+        workflow_cancel(child)
+    assert running.get().status == ExecutionStatus.RUNNING
 
 
 @on_commit

@@ -18,7 +18,9 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from tests.workflows.support import make_bot, run_here, start, talked, wait_final
 from workflows.approvals import approval_decide
@@ -52,6 +54,12 @@ STEP 1: ok = HUMAN APPROVAL FROM "alice" FOR "Buy a mouse"
 END WORKFLOW
 """
 
+PEN = """ORCHESTRATE WORKFLOW "pen"
+STEP 1: item = "pen"
+STEP 2: ok = HUMAN APPROVAL FROM "alice" FOR "Buy a " + item
+END WORKFLOW
+"""
+
 
 def _browser(username: str, *, email: str = "", staff: bool = False) -> Client:
     client = Client()
@@ -72,7 +80,8 @@ def people() -> dict[str, Client]:
 
 @pytest.fixture
 def bot(make_package):
-    return make_bot(make_package, "buyer", {"purchase.bas": PURCHASE, "strict.bas": STRICT, "ask.bas": ASK})
+    scripts = {"purchase.bas": PURCHASE, "strict.bas": STRICT, "ask.bas": ASK, "pen.bas": PEN}
+    return make_bot(make_package, "buyer", scripts)
 
 
 def _text(html: str) -> str:
@@ -200,6 +209,35 @@ def test_staff_see_every_request_and_conflicts_and_bad_input_are_explained(bot, 
     assert plain_refusal.status_code == 403 and "<!DOCTYPE html>" in plain_refusal.content.decode()
     other.refresh_from_db()
     assert other.status == ApprovalStatus.PENDING
+
+
+def _page_queries(client: Client) -> tuple[int, str]:
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get("/approvals/")
+    assert page.status_code == 200
+    return len(queries), page.content.decode()
+
+
+def test_the_page_reads_the_same_rows_for_one_card_or_many(bot, people) -> None:
+    """The variables of every card come from one query, not one per card."""
+    alice = get_user_model().objects.get(username="alice")
+
+    def decided_one() -> None:
+        outcome, _ = run_here(bot, "pen")
+        approval_decide(outcome.needs_person[0], user=alice, approve=True, dispatch=LocalDispatch())
+
+    decided_one()
+    run_here(bot, "pen")  # and one still waiting
+    one, _html = _page_queries(people["alice"])
+    for _ in range(4):
+        decided_one()
+        run_here(bot, "pen")
+    many, html = _page_queries(people["alice"])
+    assert many == one
+    text = _text(html)
+    assert "Waiting for a decision (5)" in text and text.count("Approved by alice on") == 5
+    # each card shows the variables: a waiting one from its state, a decided one from its step
+    assert html.count('<th scope="row">item</th><td>&quot;pen&quot;</td>') == 10
 
 
 CHROMIUM = Path("/usr/bin/chromium")

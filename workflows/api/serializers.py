@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from django.db.models import Q
+from django.db.models.manager import BaseManager
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -160,6 +162,18 @@ class ApprovalDecisionSerializer(serializers.ModelSerializer):
         fields = ["decision", "comment", "actor", "warning", "decided_at"]
 
 
+_LISTED_VARIABLES = "approval_variables"
+
+
+class ApprovalListSerializer(serializers.ListSerializer):
+    """Reads the variables of all the listed requests at once (one query, not one per request)."""
+
+    def to_representation(self, data: Any) -> list[dict[str, Any]]:
+        requests = list(data.all() if isinstance(data, BaseManager) else data)
+        self.context[_LISTED_VARIABLES] = selectors.approval_variables_many(requests)
+        return super().to_representation(requests)
+
+
 class ApprovalSerializer(serializers.ModelSerializer):
     bot = serializers.CharField(source="execution.bot.name")
     workflow = serializers.IntegerField(source="execution.tree_root_id", help_text="The root execution's id.")
@@ -169,6 +183,7 @@ class ApprovalSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ApprovalRequest
+        list_serializer_class = ApprovalListSerializer
         fields = [
             "id",
             "execution",
@@ -191,6 +206,9 @@ class ApprovalSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(OpenApiTypes.OBJECT)
     def get_variables(self, request: ApprovalRequest) -> dict[str, Any]:
+        listed = self.context.get(_LISTED_VARIABLES)
+        if listed is not None and request.pk in listed:
+            return listed[request.pk]
         return selectors.approval_variables(request)
 
 
@@ -258,14 +276,25 @@ class WorkflowDetailSerializer(WorkflowListSerializer):
             return {}
         return {key: value for key, value in (execution.detail or {}).items() if key != "policy"}
 
+    def _tree(self, execution: WorkflowExecution) -> Q:
+        """The execution's tree, found once for the steps, children and approvals (a branch's
+        subtree costs a query per level)."""
+        trees = self.context.setdefault("trees", {})
+        if execution.pk not in trees:
+            trees[execution.pk] = selectors.execution_tree(execution)
+        return trees[execution.pk]
+
     @extend_schema_field(StepRunSerializer(many=True))
     def get_steps(self, execution: WorkflowExecution) -> list[dict[str, Any]]:
-        return StepRunSerializer(selectors.execution_steps(execution=execution), many=True).data
+        steps = selectors.execution_steps(execution=execution, tree=self._tree(execution))
+        return StepRunSerializer(steps, many=True).data
 
     @extend_schema_field(WorkflowChildSerializer(many=True))
     def get_children(self, execution: WorkflowExecution) -> list[dict[str, Any]]:
-        return WorkflowChildSerializer(selectors.execution_descendants(execution=execution), many=True).data
+        children = selectors.execution_descendants(execution=execution, tree=self._tree(execution))
+        return WorkflowChildSerializer(children, many=True).data
 
     @extend_schema_field(ApprovalSerializer(many=True))
     def get_pending_approvals(self, execution: WorkflowExecution) -> list[dict[str, Any]]:
-        return ApprovalSerializer(selectors.execution_pending_approvals(execution=execution), many=True).data
+        pending = selectors.execution_pending_approvals(execution=execution, tree=self._tree(execution))
+        return ApprovalSerializer(pending, many=True).data

@@ -24,7 +24,7 @@ from workflows.api.serializers import (
     WorkflowListSerializer,
     WorkflowStartSerializer,
 )
-from workflows.approvals import ApprovalError, approval_decide, may_decide
+from workflows.approvals import ApprovalError, ApprovalForbidden, approval_decide, may_decide
 from workflows.models import ApprovalRequest, WorkflowExecution
 from workflows.services import WorkflowError, workflow_cancel, workflow_resume, workflow_start
 
@@ -141,11 +141,6 @@ class WorkflowCancelApi(APIView):
         incoming = WorkflowCancelSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         execution = _execution(pk)
-        if execution.parent_id is not None:
-            raise Conflict(
-                f"execution {pk} is a {execution.get_kind_display().lower()} of workflow "
-                f"{execution.tree_root_id}; cancel the workflow at the top of the tree"
-            )
         reason = incoming.validated_data["reason"].strip() or f"by {request.user.get_username()}"
         try:
             workflow_cancel(execution, reason=reason)
@@ -220,14 +215,14 @@ class _ApprovalDecideApi(APIView):
         incoming = ApprovalDecideSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         approval = _approval(pk)
-        if not may_decide(approval, request.user):
-            raise PermissionDenied(
-                f"Only {approval.approver} or a staff member may decide approval request {pk}."
-            )
         try:
             approval_decide(
                 approval, user=request.user, approve=self.approve, comment=incoming.validated_data["comment"]
             )
+        except ApprovalForbidden:
+            raise PermissionDenied(
+                f"Only {approval.approver} or a staff member may decide approval request {pk}."
+            ) from None
         except ApprovalError as exc:
             raise Conflict(f"Approval request {pk}: {exc}.") from None
         return Response(ApprovalSerializer(selectors.approval_get(pk=pk)).data)

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import reswap, retarget
 
 from workflows import selectors
-from workflows.approvals import ApprovalError, approval_decide, may_decide
+from workflows.approvals import ApprovalError, ApprovalForbidden, approval_decide, may_decide
 from workflows.models import ApprovalRequest, ApprovalStatus
 
 LOGIN_URL = reverse_lazy("admin:login")
@@ -36,8 +36,13 @@ class Card:
     root_id: int
 
 
-def _card(request: ApprovalRequest, user: Any) -> Card:
-    variables = selectors.approval_variables(request)
+def _cards(requests: list[ApprovalRequest], user: Any) -> list[Card]:
+    """The cards of ``requests``, their variables read at once (one query for the whole page)."""
+    variables = selectors.approval_variables_many(requests)
+    return [_card(request, variables[request.pk], user) for request in requests]
+
+
+def _card(request: ApprovalRequest, variables: dict[str, Any], user: Any) -> Card:
     shown = [
         (name, json.dumps(value, ensure_ascii=False, default=str))
         for name, value in sorted(variables.items())
@@ -53,11 +58,13 @@ def _card(request: ApprovalRequest, user: Any) -> Card:
 @require_GET
 @login_required(login_url=LOGIN_URL)
 def approvals_page(request: HttpRequest) -> HttpResponse:
-    pending = selectors.approval_list(user=request.user, status=ApprovalStatus.PENDING)
-    decided = selectors.approval_list(user=request.user, status="").exclude(status=ApprovalStatus.PENDING)
+    pending = list(selectors.approval_list(user=request.user, status=ApprovalStatus.PENDING))
+    everything = selectors.approval_list(user=request.user, status="")
+    decided = list(everything.exclude(status=ApprovalStatus.PENDING)[:DECIDED_SHOWN])
+    cards = _cards(pending + decided, request.user)
     context = {
-        "pending": [_card(item, request.user) for item in pending],
-        "decided": [_card(item, request.user) for item in decided[:DECIDED_SHOWN]],
+        "pending": cards[: len(pending)],
+        "decided": cards[len(pending) :],
         "everyone": request.user.is_staff,
     }
     return render(request, "workflows/approvals.html", context)
@@ -84,7 +91,10 @@ def approval_decide_view(request: HttpRequest, pk: int) -> HttpResponse:
     decision = request.POST.get("decision", "")
     if decision not in ("approve", "reject"):
         return _refused(request, pk, 'Choose "approve" or "reject" (the form field decision).', 400)
-    if not may_decide(approval, request.user):
+    comment = request.POST.get("comment", "")
+    try:
+        approval_decide(approval, user=request.user, approve=decision == "approve", comment=comment)
+    except ApprovalForbidden:
         return _refused(
             request,
             pk,
@@ -92,14 +102,11 @@ def approval_decide_view(request: HttpRequest, pk: int) -> HttpResponse:
             f"you are signed in as {request.user.get_username()}.",
             403,
         )
-    comment = request.POST.get("comment", "")
-    try:
-        approval_decide(approval, user=request.user, approve=decision == "approve", comment=comment)
     except ApprovalError as exc:
         return _refused(request, pk, f"Approval request {pk}: {exc}.", 409)
     decided = selectors.approval_get(pk=pk)
     assert decided is not None
     if request.htmx:  # type: ignore[attr-defined]
-        return render(request, "workflows/approvals_card.html", {"card": _card(decided, request.user)})
+        return render(request, "workflows/approvals_card.html", {"card": _cards([decided], request.user)[0]})
     messages.success(request, f"Approval request {pk} {decided.get_status_display().lower()}.")
     return redirect("approvals")

@@ -10,6 +10,7 @@ name, approvals by approver), so a retried step, a loop or an escalation shows i
 from __future__ import annotations
 
 import bisect
+import functools
 import json
 from collections import defaultdict
 from collections.abc import Iterable
@@ -41,8 +42,7 @@ COMPLETED, FAILED, CANCELLED, SKIPPED = "completed", "failed", "cancelled", "ski
 NOT_RUN = (PENDING, SKIPPED)
 ACTION_KINDS = ("bot", "approval", "delay", "parallel")
 SHOWN_CHARS = 4000
-_DIAGRAMS: dict[str, dg.Diagram | str] = {}
-_DIAGRAMS_KEPT = 256
+DIAGRAMS_KEPT = 256
 
 
 # --- the list ------------------------------------------------------------------------------------
@@ -199,32 +199,44 @@ def run_view(root: WorkflowExecution) -> RunView:
 
 
 def diagram_for(execution: WorkflowExecution) -> dg.Diagram | str:
-    """The diagram of the execution's pinned script (kept per script hash), or why there is none."""
+    """The diagram of the execution's pinned script, or why there is none."""
     version = execution.script_version
-    found = _DIAGRAMS.get(version.hash)
-    if found is None:
-        try:
-            found = dg.diagram_from_source(version.source, file=execution.script)
-        except BasicError as err:
-            found = f"The diagram cannot be drawn: {err}"
-        if len(_DIAGRAMS) >= _DIAGRAMS_KEPT:
-            _DIAGRAMS.clear()
-        _DIAGRAMS[version.hash] = found
-    return found
+    return _diagram(version.source, execution.script)
+
+
+@functools.lru_cache(maxsize=DIAGRAMS_KEPT)
+def _diagram(source: str, file: str) -> dg.Diagram | str:
+    """Kept per script (a live page redraws on every change of its run; a pinned source never
+    changes), the most recently drawn ones."""
+    try:
+        return dg.diagram_from_source(source, file=file)
+    except BasicError as err:
+        return f"The diagram cannot be drawn: {err}"
 
 
 @dataclass(slots=True)
 class _Rows:
+    """The tree's rows, indexed once by execution (each branch's scope takes its own)."""
+
     tree: list[WorkflowExecution]
     steps: list[StepRun]
     approvals: list[ApprovalRequest]
     timers: list[WorkflowTimer]
     children: dict[int, list[WorkflowExecution]] = field(default_factory=lambda: defaultdict(list))
+    steps_of: dict[int, list[StepRun]] = field(default_factory=lambda: defaultdict(list))
+    approvals_of: dict[int, list[ApprovalRequest]] = field(default_factory=lambda: defaultdict(list))
+    timers_of: dict[int, list[WorkflowTimer]] = field(default_factory=lambda: defaultdict(list))
 
     def __post_init__(self) -> None:
         for execution in self.tree:
             if execution.parent_id is not None:
                 self.children[execution.parent_id].append(execution)
+        for run in self.steps:
+            self.steps_of[run.execution_id].append(run)
+        for request in self.approvals:
+            self.approvals_of[request.execution_id].append(request)
+        for timer in self.timers:
+            self.timers_of[timer.execution_id].append(timer)
 
 
 class _Scope:
@@ -234,7 +246,7 @@ class _Scope:
         self.rows = rows
         self.execution = execution
         pk = execution.pk if execution is not None else None
-        self.steps = [run for run in rows.steps if run.execution_id == pk]
+        self.steps = rows.steps_of.get(pk, [])  # None (a branch not started): nothing ran yet
         self.windows = sorted(self.steps, key=lambda run: (run.started_at, run.seq, run.attempt))
         self.starts = [run.started_at for run in self.windows]
         self.by_seq: dict[int, list[StepRun]] = defaultdict(list)
@@ -242,15 +254,12 @@ class _Scope:
             self.by_seq[run.seq].append(run)
         # What each step (its StepRun seq; None: outside any step) created, by kind.
         self.made: dict[int | None, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
-        children = rows.children.get(pk, []) if pk is not None else []
-        for child in children:
+        for child in rows.children.get(pk, []):
             self.made[self._seq_at(child.created_at)][child.kind].append(child)
-        for request in rows.approvals:
-            if request.execution_id == pk:
-                self.made[self._seq_at(request.created_at)]["approval"].append(request)
-        for timer in rows.timers:
-            if timer.execution_id == pk:
-                self.made[self._seq_at(timer.created_at)]["delay"].append(timer)
+        for request in rows.approvals_of.get(pk, []):
+            self.made[self._seq_at(request.created_at)]["approval"].append(request)
+        for timer in rows.timers_of.get(pk, []):
+            self.made[self._seq_at(timer.created_at)]["delay"].append(timer)
 
     def _seq_at(self, moment: datetime) -> int | None:
         """The step that was running at ``moment`` (None: before the first, or between steps)."""
@@ -266,14 +275,17 @@ class _Scope:
 
     def nodes(self, items: list[dg.Item]) -> list[RunNode]:
         tree = [self._node(item) for item in items]
-        step_nodes = [node for node in _flat(tree) if node.kind == "step"]
+        flat = _flat(tree)
+        step_nodes = [node for node in flat if node.kind == "step"]
         seq_nodes = self._steps_state(step_nodes)
-        loose = [node for node in _flat(tree) if node.kind in ACTION_KINDS and not _inside_step(node, tree)]
+        step_actions = {id(node): _actions(node.children) for node in step_nodes}
+        in_steps = {id(action) for actions in step_actions.values() for action in actions}
+        loose = [node for node in _actions(tree) if id(node) not in in_steps]
         self._actions_state(loose, None, finished=self._final())
         for node in step_nodes:
             seq = seq_nodes.get(node.id)
-            actions = [child for child in _flat(node.children) if child.kind in ACTION_KINDS]
-            self._actions_state(actions, seq, finished=node.status in (COMPLETED, SKIPPED))
+            finished = node.status in (COMPLETED, SKIPPED)
+            self._actions_state(step_actions[id(node)], seq, finished=finished)
         _groups_state(tree)
         return tree
 
@@ -295,8 +307,9 @@ class _Scope:
     def _steps_state(self, step_nodes: list[RunNode]) -> dict[str, int]:
         """Give each step node its latest run; returns node id -> the StepRun seq it shows."""
         claimed: dict[str, list[int]] = defaultdict(list)
+        index = _StepIndex(step_nodes)
         for seq, runs in sorted(self.by_seq.items()):
-            target = _step_node(step_nodes, runs[0])
+            target = index.node_of(runs[0])
             if target is not None:
                 claimed[target.id].append(seq)
         shown_seq: dict[str, int] = {}
@@ -402,24 +415,32 @@ def _flat(nodes: Iterable[RunNode]) -> list[RunNode]:
     return found
 
 
-def _inside_step(target: RunNode, tree: list[RunNode]) -> bool:
-    for node in _flat(tree):
-        if node.kind == "step" and any(child is target for child in _flat(node.children)):
-            return True
-    return False
+def _actions(nodes: Iterable[RunNode]) -> list[RunNode]:
+    """The BOT, HUMAN APPROVAL, DELAY and PARALLEL nodes among ``nodes`` and their descendants."""
+    return [node for node in _flat(nodes) if node.kind in ACTION_KINDS]
 
 
-def _step_node(step_nodes: list[RunNode], run: StepRun) -> RunNode | None:
-    """The step node a StepRun belongs to: same label and line, else same label, else same line."""
-    for test in (
-        lambda node: node.node.label == run.step and node.node.line == run.line,
-        lambda node: node.node.label_literal and node.node.label == run.step,
-        lambda node: node.node.line == run.line,
-    ):
-        found = next((node for node in step_nodes if test(node)), None)
-        if found is not None:
-            return found
-    return None
+class _StepIndex:
+    """The step node a StepRun belongs to: same label and line, else same label (a literal one),
+    else same line; the first in source order of each. Built once per scope, so matching every
+    run costs a look-up, not a scan of the steps."""
+
+    def __init__(self, step_nodes: list[RunNode]) -> None:
+        self.by_label_line: dict[tuple[str, int], RunNode] = {}
+        self.by_label: dict[str, RunNode] = {}
+        self.by_line: dict[int, RunNode] = {}
+        for node in step_nodes:
+            self.by_label_line.setdefault((node.node.label, node.node.line), node)
+            if node.node.label_literal:
+                self.by_label.setdefault(node.node.label, node)
+            self.by_line.setdefault(node.node.line, node)
+
+    def node_of(self, run: StepRun) -> RunNode | None:
+        return (
+            self.by_label_line.get((run.step, run.line))
+            or self.by_label.get(run.step)
+            or self.by_line.get(run.line)
+        )
 
 
 def _by_key(rows: list[Any], key: str) -> list[list[Any]]:
