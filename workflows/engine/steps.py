@@ -12,11 +12,13 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from basic import vm
 from basic.errors import BasicError
 from bots.models import Message
+from bots.runtime.prepared import PreparedInsert, PreparedUpdate
 from workflows.engine import children
 from workflows.engine.clock import timer_add
 from workflows.engine.dispatch import Dispatch
@@ -49,15 +51,29 @@ def changed(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
     return {name: value for name, value in after.items() if name not in before or before[name] != value}
 
 
+def _running_step(execution_id: int, seq: int, attempt: int) -> QuerySet[StepRun]:
+    return StepRun.objects.filter(
+        execution_id=execution_id, seq=seq, attempt=attempt, status=StepStatus.RUNNING
+    )
+
+
+# Every step opens one StepRun and closes another: their SQL is compiled once per process.
+_STEP_OPEN = PreparedInsert(StepRun)
+_STEP_CLOSE = PreparedUpdate(_running_step, execution_id=int, seq=int, attempt=int)
+
+
 def _close_step(
     execution: WorkflowExecution, variables: dict[str, Any], status: str, error: str = ""
 ) -> None:
     if not execution.step_seq:
         return
     before = main_variables(execution.checkpoint)
-    StepRun.objects.filter(
-        execution=execution, seq=execution.step_seq, attempt=execution.attempt, status=StepStatus.RUNNING
-    ).update(status=status, output=changed(before, variables), error=error, ended_at=timezone.now())
+    _STEP_CLOSE.run(
+        {"status": status, "output": changed(before, variables), "error": error, "ended_at": timezone.now()},
+        execution_id=execution.pk,
+        seq=execution.step_seq,
+        attempt=execution.attempt,
+    )
 
 
 def step_boundary(
@@ -88,17 +104,19 @@ def step_boundary(
         save(execution, current_step="", **fields)
         return
     seq = execution.step_seq + 1
-    StepRun.objects.create(
-        execution=execution,
-        seq=seq,
-        step=detail["label"],
-        title=detail.get("title", ""),
-        branch=execution.branch,
-        attempt=1,
-        line=detail.get("line", 0),
-        input=variables,
-        started_at=timezone.now(),
-        worker=worker,
+    _STEP_OPEN.save(
+        StepRun(
+            execution=execution,
+            seq=seq,
+            step=detail["label"],
+            title=detail.get("title", ""),
+            branch=execution.branch,
+            attempt=1,
+            line=detail.get("line", 0),
+            input=variables,
+            started_at=timezone.now(),
+            worker=worker,
+        )
     )
     save(execution, current_step=detail["label"], step_seq=seq, **fields)
 

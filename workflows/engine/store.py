@@ -1,6 +1,9 @@
 """Saving an execution row: every save checks and bumps ``version`` (optimistic locking), so
 a worker that lost its claim (the execution was cancelled, or reaped and taken by another
-worker) finds out at its next save and its whole transaction rolls back."""
+worker) finds out at its next save and its whole transaction rolls back.
+
+A save is on every step's path, so its UPDATE is compiled by the ORM once per set of fields
+(:mod:`bots.runtime.prepared`), not once per save."""
 
 from __future__ import annotations
 
@@ -8,10 +11,19 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
+from django.db.models import QuerySet
 from django.utils import timezone
 
+from bots.runtime.prepared import PreparedUpdate
 from workflows.live import run_changed
 from workflows.models import WorkflowExecution
+
+
+def _current(pk: int, version: int) -> QuerySet[WorkflowExecution]:
+    return WorkflowExecution.objects.filter(pk=pk, version=version)
+
+
+_SAVE = PreparedUpdate(_current, pk=int, version=int)
 
 
 class Conflict(RuntimeError):
@@ -23,8 +35,10 @@ def save(execution: WorkflowExecution, **fields: Any) -> None:
     now = timezone.now()
     if execution.lease_owner and "lease_owner" not in fields:
         fields["lease_expires_at"] = now + timedelta(seconds=settings.GB_WORKFLOW_LEASE_SECONDS)
-    changed = WorkflowExecution.objects.filter(pk=execution.pk, version=execution.version).update(
-        version=execution.version + 1, updated_at=now, **fields
+    changed = _SAVE.run(
+        {"version": execution.version + 1, "updated_at": now, **fields},
+        pk=execution.pk,
+        version=execution.version,
     )
     if changed != 1:
         raise Conflict(f"workflow execution {execution.pk} was changed by another process")
