@@ -73,6 +73,12 @@ def deliver_here(dispatch: Dispatch) -> Iterator[None]:
         _local.dispatch = previous
 
 
+def delivering_here() -> bool:
+    """Whether this thread delivers its events itself (:func:`deliver_here`): then it also
+    resumes what they wake, and no worker must be asked to."""
+    return getattr(_local, "dispatch", None) is not None
+
+
 def _client() -> redis.Redis:
     client = _clients.get(settings.REDIS_URL)
     if client is None:

@@ -21,6 +21,7 @@ from basic.host import BufferHost
 from basic.limits import Limits
 from bots.models import DialogRun, RunStatus
 from bots.tasks import fire_due_runs
+from events import bus
 from events.models import EventWaiter, WaiterStatus, WorkflowEvent
 from workflows.engine import children
 from workflows.engine.clock import timer_add
@@ -153,10 +154,13 @@ def _execution_wake(waiter: EventWaiter, value: dict[str, Any], dispatch: Dispat
 
 def _dialog_wake(waiter: EventWaiter, *, due_at: Any) -> None:
     """A chat run's wait is over: it becomes due now, and the chat runtime's sweep (nudged at
-    once) resumes it in its conversation with what :func:`dialog_wake_value` reads."""
+    once, unless ``gb run`` resumes it here) resumes it in its conversation with what
+    :func:`dialog_wake_value` reads."""
     DialogRun.objects.filter(pk=waiter.dialog_run_id, status=RunStatus.WAITING, waiting_for="event").update(
         due_at=due_at
     )
+    if bus.delivering_here():  # gb run: its console loop resumes the chat itself
+        return
     queue = settings.GB_WORKFLOW_QUEUE
     transaction.on_commit(lambda: fire_due_runs.apply_async(queue=queue))
 
