@@ -105,6 +105,29 @@ def _key(alias: str) -> tuple[str, str]:
     return alias, str(connections[alias].settings_dict["NAME"])
 
 
+C = TypeVar("C")
+
+
+def _once(cache: dict[Any, C], lock: threading.Lock, key: Any, make: Callable[[], C]) -> C:
+    """What ``make`` compiles for ``key``, compiled on the first call only (a race compiles
+    twice, harmlessly: both results are the same)."""
+    found = cache.get(key)
+    if found is None:
+        found = make()
+        with lock:
+            cache[key] = found
+    return found
+
+
+def _convert(row: list[Any], converters: list[tuple[int, tuple[list[Any], Any]]], connection: Any) -> None:
+    """Run the ORM's converters of each column over ``row``, in place, as query iteration does."""
+    for position, (functions, expression) in converters:
+        value = row[position]
+        for function in functions:
+            value = function(value, expression, connection)
+        row[position] = value
+
+
 @dataclass(frozen=True, slots=True)
 class _Compiled:
     sql: str
@@ -131,15 +154,6 @@ class PreparedRead(Generic[M]):
         self._compiled: dict[tuple[str, str], _Compiled] = {}
         self._lock = threading.Lock()
 
-    def _for(self, alias: str) -> _Compiled:
-        key = _key(alias)
-        found = self._compiled.get(key)
-        if found is None:
-            found = self._compile(alias)
-            with self._lock:
-                self._compiled[key] = found
-        return found
-
     def _compile(self, alias: str) -> _Compiled:
         slots = _slots(self._arguments)
         queryset = self._build(**slots)
@@ -163,7 +177,7 @@ class PreparedRead(Generic[M]):
 
     def list(self, *, using: str = DEFAULT_DB_ALIAS, **values: Any) -> list[M]:
         """The rows for these argument values, as model instances."""
-        compiled = self._for(using)
+        compiled = _once(self._compiled, self._lock, _key(using), lambda: self._compile(using))
         connection = connections[using]
         params = _fill(compiled.params, compiled.places, self._arguments, values, connection)
         if compiled.locks and connection.get_autocommit():
@@ -174,11 +188,7 @@ class PreparedRead(Generic[M]):
         found: list[M] = []
         for raw in rows:
             row = list(raw)
-            for position, (functions, expression) in compiled.converters:
-                value = row[position]
-                for function in functions:
-                    value = function(value, expression, connection)
-                row[position] = value
+            _convert(row, compiled.converters, connection)
             instance = compiled.model.from_db(using, compiled.init_list, row[compiled.fields])
             for populator in compiled.related:
                 populator.populate(row, instance)
@@ -235,11 +245,7 @@ class PreparedUpdate:
             if hasattr(value, "resolve_expression") or hasattr(value, "prepare_database_save"):
                 raise TypeError("a prepared update takes plain values, not expressions or model instances")
         key = (*_key(using), *((name, value is None) for name, value in values.items()))
-        compiled = self._compiled.get(key)
-        if compiled is None:
-            compiled = self._compile(using, values)
-            with self._lock:
-                self._compiled[key] = compiled
+        compiled = _once(self._compiled, self._lock, key, lambda: self._compile(using, values))
         connection = connections[using]
         params = [field.get_db_prep_save(values[name], connection) for name, field in compiled.fields]
         where = _fill(compiled.where, compiled.places, self._arguments, arguments, connection)
@@ -286,12 +292,7 @@ class PreparedInsert(Generic[M]):
 
     def save(self, instance: M, *, using: str = DEFAULT_DB_ALIAS) -> M:
         """Insert ``instance`` (a new row: its generated key is not set yet) and return it."""
-        key = _key(using)
-        compiled = self._compiled.get(key)
-        if compiled is None:
-            compiled = self._compile(using)
-            with self._lock:
-                self._compiled[key] = compiled
+        compiled = _once(self._compiled, self._lock, _key(using), lambda: self._compile(using))
         connection = connections[using]
         params = []
         for field in compiled.fields:
@@ -302,9 +303,7 @@ class PreparedInsert(Generic[M]):
         with transaction.mark_for_rollback_on_error(using), connection.cursor() as cursor:
             cursor.execute(compiled.sql, params)
             row = list(cursor.fetchone() or ()) if compiled.returning else []
-        for position, (functions, expression) in compiled.converters:
-            for function in functions:
-                row[position] = function(row[position], expression, connection)
+        _convert(row, compiled.converters, connection)
         for field, value in zip(compiled.returning, row, strict=True):
             setattr(instance, field.attname, value)
         instance._state.adding = False
