@@ -9,6 +9,8 @@ spec of the keyword registry, so adding a keyword never touches this module.
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -309,3 +311,18 @@ class Program(Node):
     procedures: dict[str, Procedure]
     params: list[Param]
     description: str | None
+
+
+def keyword_calls(node: Any) -> Iterator[KeywordCall]:
+    """Every keyword use under ``node`` (a node or a list of them: statements, values, block
+    bodies and sections), in tree order."""
+    if isinstance(node, KeywordCall):
+        yield node
+        for value in node.args.values():
+            yield from keyword_calls(value)
+    elif isinstance(node, list | tuple):
+        for item in node:
+            yield from keyword_calls(item)
+    elif isinstance(node, Node) and not isinstance(node, Literal | Name):  # those hold none
+        for spec in dataclasses.fields(node):
+            yield from keyword_calls(getattr(node, spec.name))

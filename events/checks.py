@@ -9,7 +9,6 @@ from basic import nodes
 from bots.cli.checkers import ScriptProblem
 from events.keywords import EventKeywordError, timeout_action
 from events.subscriptions import handler_calls
-from workflows.checks import keyword_calls
 
 
 class EventChecker:
@@ -18,7 +17,7 @@ class EventChecker:
     def __call__(self, program: nodes.Program, path: Path) -> list[ScriptProblem]:
         _blocks, problems = handler_calls(program)
         found = [ScriptProblem(str(path), node.line, node.column, message) for node, message in problems]
-        for call in keyword_calls([program.body, list(program.procedures.values())]):
+        for call in nodes.keyword_calls([program.body, list(program.procedures.values())]):
             action = call.args.get("action") if call.phrase == "WAIT FOR EVENT" else None
             if isinstance(action, str):
                 try:

@@ -23,7 +23,6 @@ from bots.packages.problems import Problem, read_text
 from bots.runtime.scripts import bot_package, script_version_pin
 from events.models import EventSubscription
 from events.services import EventError, event_name_clean
-from workflows.checks import keyword_calls
 
 logger = logging.getLogger(__name__)
 
@@ -60,7 +59,7 @@ def handler_calls(
     placed = {(call.line, call.column) for call in top_level}
     problems: list[tuple[nodes.Node, str]] = [
         (call, NESTED)
-        for call in keyword_calls([program.body, list(program.procedures.values())])
+        for call in nodes.keyword_calls([program.body, list(program.procedures.values())])
         if call.phrase == ON_EVENT and (call.line, call.column) not in placed
     ]
     blocks = []

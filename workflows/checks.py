@@ -25,7 +25,6 @@ from basic.errors import BasicRuntimeError
 from bots.cli.checkers import ScriptProblem
 from bots.packages.discovery import PACKAGE_SUFFIX, find_package_folders
 from bots.packages.loader import package_dirs
-from workflows.diagram import keyword_calls
 from workflows.keywords import WorkflowKeywordError, timeout_action
 
 ORCHESTRATE = "ORCHESTRATE WORKFLOW"
@@ -55,8 +54,8 @@ class WorkflowChecker:
 
     def __call__(self, program: n.Program, path: Path) -> list[ScriptProblem]:
         self.file, self.problems = str(path), []
-        main = sorted(keyword_calls(program.body), key=_position)
-        in_procedures = sorted(keyword_calls(list(program.procedures.values())), key=_position)
+        main = sorted(n.keyword_calls(program.body), key=_position)
+        in_procedures = sorted(n.keyword_calls(list(program.procedures.values())), key=_position)
         starts = [_position(call) for call in main + in_procedures if call.phrase == ORCHESTRATE]
         self._placement(main, starts[0] if starts else None)
         if not starts:

@@ -13,8 +13,6 @@ Pure functions of the source: :func:`diagram_from_source` raises
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -296,7 +294,7 @@ class _Builder:
         target = ""
         if isinstance(statement, n.Assign) and isinstance(statement.value, n.KeywordCall):
             target = expr_text(statement.target)
-        calls = [call for call in keyword_calls(statement) if call.phrase in ACTION_PHRASES]
+        calls = [call for call in n.keyword_calls(statement) if call.phrase in ACTION_PHRASES]
         calls.sort(key=lambda call: (call.line, call.column))
         found: list[Item] = []
         for call in calls:
@@ -320,21 +318,6 @@ def _action(call: n.KeywordCall, target: str) -> Item:
             on_timeout=str(args.get("action") or "").strip(), target=target,
         )
     return Delay(id=_node_id("delay", call), line=call.line, seconds=_text(args.get("seconds"))[0])
-
-
-def keyword_calls(node: Any) -> Iterator[n.KeywordCall]:
-    """Every keyword use under ``node`` (statements, values, block bodies and sections), the
-    one walk the diagram and ``gb check`` (workflows.checks, events) share."""
-    if isinstance(node, n.KeywordCall):
-        yield node
-        for value in node.args.values():
-            yield from keyword_calls(value)
-    elif isinstance(node, list | tuple):
-        for item in node:
-            yield from keyword_calls(item)
-    elif isinstance(node, n.Node) and not isinstance(node, n.Literal | n.Name):  # those hold none
-        for spec in dataclasses.fields(node):
-            yield from keyword_calls(getattr(node, spec.name))
 
 
 # --- text of expressions ------------------------------------------------------------------------

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import dataclasses
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 from basic import nodes
@@ -29,22 +27,6 @@ class Found:
     endpoint: str = ""
 
 
-def _commands(node: object) -> Iterator[nodes.Command]:
-    if isinstance(node, nodes.Command):
-        yield node
-    if isinstance(node, list | tuple):
-        for item in node:
-            yield from _commands(item)
-    elif dataclasses.is_dataclass(node) and not isinstance(node, type):
-        for field in dataclasses.fields(node):
-            value = getattr(node, field.name)
-            if isinstance(value, list | tuple | nodes.Node):
-                yield from _commands(value)
-    elif isinstance(node, dict):
-        for item in node.values():
-            yield from _commands(item)
-
-
 def endpoint_check(text: str) -> str:
     """The endpoint name, lower case; ValueError when it cannot be a URL path segment."""
     name = text.strip().strip('"').strip()
@@ -61,8 +43,7 @@ def triggers_in(source: str, file: str) -> list[Found]:
     program = parse(source, file=file)
     found: list[Found] = []
     seen: dict[str, int] = {}
-    for command in _commands(program.body):
-        call = command.call
+    for call in nodes.keyword_calls(program.body):
         if call.phrase not in (SCHEDULE, WEBHOOK):
             continue
         kind = "schedule" if call.phrase == SCHEDULE else "webhook"
@@ -71,14 +52,14 @@ def triggers_in(source: str, file: str) -> list[Found]:
             raise BasicError(
                 f"{call.phrase} may appear once per script (it was already at line {seen[kind]}); "
                 "put the other one in its own script",
-                file=file, line=command.line, column=command.column,
+                file=file, line=call.line, column=call.column,
             )
-        seen[kind] = command.line
+        seen[kind] = call.line
         try:
             if kind == "schedule":
-                found.append(Found(kind, text, command.line, command.column, cron=schedule_parse(text)))
+                found.append(Found(kind, text, call.line, call.column, cron=schedule_parse(text)))
             else:
-                found.append(Found(kind, text, command.line, command.column, endpoint=endpoint_check(text)))
+                found.append(Found(kind, text, call.line, call.column, endpoint=endpoint_check(text)))
         except (ScheduleError, ValueError) as exc:
-            raise BasicError(str(exc), file=file, line=command.line, column=command.column) from None
+            raise BasicError(str(exc), file=file, line=call.line, column=call.column) from None
     return found
