@@ -34,9 +34,8 @@ _clients: dict[str, redis.Redis] = {}
 
 def announce(event_id: UUID) -> None:
     """Tell whoever delivers that ``event_id`` is waiting (call after its row commits)."""
-    dispatch = getattr(_local, "dispatch", None)
-    if dispatch is not None:
-        _deliver(event_id, dispatch)
+    if delivering_here():
+        _deliver(event_id, _local.dispatch)
     elif settings.REDIS_URL:
         try:
             _client().publish(settings.GB_EVENTS_CHANNEL, str(event_id))
@@ -48,7 +47,7 @@ def announce(event_id: UUID) -> None:
 @receiver(event_published)
 def _deliver_in_process(sender: Any, event_id: UUID, **kwargs: Any) -> None:
     """Embedded mode: there is no Redis to wake a listener, so the publisher delivers."""
-    if not settings.REDIS_URL and getattr(_local, "dispatch", None) is None:
+    if not settings.REDIS_URL and not delivering_here():
         _deliver(event_id, CeleryDispatch())
 
 

@@ -60,6 +60,7 @@ from workflows.models import ExecutionKind, WorkflowExecution
 logger = logging.getLogger(__name__)
 
 BATCH = 500
+NAME_LOCK = "gb-event:"  # the advisory lock of an event name is hashtext(NAME_LOCK || name)
 
 
 def name_lock(event_name: str, *, shared: bool) -> None:
@@ -69,7 +70,7 @@ def name_lock(event_name: str, *, shared: bool) -> None:
     if connection.vendor == "postgresql":
         lock = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT {lock}(hashtext(%s))", [f"gb-event:{event_name}"])
+            cursor.execute(f"SELECT {lock}(hashtext(%s))", [NAME_LOCK + event_name])
 
 
 def listening_bot_ids(event: WorkflowEvent) -> list[int]:
@@ -109,7 +110,7 @@ def _claimed(event_id: UUID) -> QuerySet[WorkflowEvent]:
     table = WorkflowEvent._meta.db_table
     lock = RawSQL(
         f'pg_advisory_xact_lock_shared(hashtext(%s || "{table}"."event_name"))',
-        ("gb-event:",),
+        (NAME_LOCK,),
         output_field=TextField(),
     )
     unflushed = RawSQL("set_config('synchronous_commit', 'off', true)", (), output_field=TextField())
