@@ -49,7 +49,8 @@ from workflows.cli import (
     talk_printer,
     workflow_run,
 )
-from workflows.engine import LocalDispatch, advance
+from workflows.engine import LocalDispatch
+from workflows.engine.foreground import advance_ready
 from workflows.models import WorkflowExecution
 
 _EVENT_KEYWORDS = re.compile(r"\b(?:ON|WAIT\s+FOR|PUBLISH)\s+EVENT\b", re.IGNORECASE)
@@ -273,12 +274,6 @@ class PackageRun:
             self.stdout.write("[" + "] [".join(str(chip["label"]) for chip in chips) + "]\n")
             self.stdout.flush()
 
-    def _run_handlers(self) -> None:
-        """Advance the ON EVENT handler runs this run's events started, printing their TALKs."""
-        while self.woken.ready:
-            execution_id = self.woken.ready.popleft()
-            advance(execution_id, dispatch=self.woken, worker="gb-run", on_talk=self._handler_talk)
-
     def _handler_talk(self, execution: WorkflowExecution, message: Message) -> None:
         self.shown.add(message.pk)  # a handler of this bot talks in this conversation
         self.print_talk(execution, message)
@@ -288,7 +283,7 @@ class PackageRun:
         the periodic sweep would."""
         while True:
             self._print_new(conversation)
-            self._run_handlers()
+            advance_ready(self.woken, on_talk=self._handler_talk)  # the handlers its events started
             run = selectors.conversation_waiting_run(conversation=conversation)
             if run is None or run.waiting_for == "input" or run.due_at is None:
                 return

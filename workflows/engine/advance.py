@@ -5,8 +5,8 @@ commits in one transaction with an optimistic version check: its VM state, its e
 writes, journal entries, messages) and the rows of what it now waits for. A segment that fails
 is rolled back whole, so a failed attempt leaves no half-written effects; then the failure is
 recorded in a transaction of its own and the step is retried from its checkpoint (RETRY) or the
-execution fails. Step boundaries only commit and go on in the same task, so a workflow of quick steps costs
-one task, not one per step.
+execution fails. Step boundaries only commit and go on in the same task, so a workflow of quick
+steps costs one task, not one per step.
 """
 
 from __future__ import annotations

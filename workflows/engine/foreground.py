@@ -30,6 +30,12 @@ from workflows.models import (
 WORKER = "gb-run"
 
 
+def advance_ready(dispatch: LocalDispatch, *, on_talk: TalkListener | None = None) -> None:
+    """Advance every execution ``dispatch`` holds, and those they wake, to its next wait or end."""
+    while dispatch.ready:
+        advance(dispatch.ready.popleft(), dispatch=dispatch, worker=WORKER, on_talk=on_talk)
+
+
 @dataclass(slots=True)
 class ForegroundOutcome:
     execution: WorkflowExecution
@@ -46,8 +52,7 @@ def run_foreground(
     root_id = execution.tree_root_id
     tree = Q(pk=root_id) | Q(root_id=root_id)
     while True:
-        while dispatch.ready:
-            advance(dispatch.ready.popleft(), dispatch=dispatch, worker=WORKER, on_talk=on_talk)
+        advance_ready(dispatch, on_talk=on_talk)
         root = WorkflowExecution.objects.get(pk=root_id)
         if root.is_final:
             return ForegroundOutcome(root, [])
